@@ -1,0 +1,45 @@
+"""SQLAlchemy models of every table; the schema itself is made by the Alembic migrations."""
+
+from selflearn.store.models._base import Base
+from selflearn.store.models._experiments import (
+    Campaign,
+    Experiment,
+    ExperimentResult,
+    Goal,
+    JournalEntry,
+    ManagerMessage,
+    Proposal,
+)
+from selflearn.store.models._learners import MirrorEvent, PolicyEntry, TopicTransition
+from selflearn.store.models._memory import GoldenExample, Memory, UserSettings
+from selflearn.store.models._params import VERSION_STATUSES, ParameterChange, ParameterVersion
+from selflearn.store.models._telemetry import (
+    CYCLE_TYPES,
+    STAGES,
+    PipelineRun,
+    TelemetryEvent,
+)
+
+__all__ = [
+    "CYCLE_TYPES",
+    "STAGES",
+    "VERSION_STATUSES",
+    "Base",
+    "Campaign",
+    "Experiment",
+    "ExperimentResult",
+    "Goal",
+    "GoldenExample",
+    "JournalEntry",
+    "ManagerMessage",
+    "Memory",
+    "MirrorEvent",
+    "ParameterChange",
+    "ParameterVersion",
+    "PipelineRun",
+    "PolicyEntry",
+    "Proposal",
+    "TelemetryEvent",
+    "TopicTransition",
+    "UserSettings",
+]

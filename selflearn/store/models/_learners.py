@@ -1,0 +1,74 @@
+"""Tables of the two tool-node learners: the topic micrograph (§9) and the mirror loop (§10)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Float, Identity, Index, PrimaryKeyConstraint, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from selflearn.store.models._base import Base, created_at, uuid_pk
+
+
+class TopicTransition(Base):
+    """A remembered jump from one topic to another and how well it worked."""
+
+    __tablename__ = "topic_transitions"
+    __table_args__ = (Index("ix_topic_transitions_user_intent", "user_id", "agent_intent"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    source_embedding: Mapped[list[float]] = mapped_column(Vector(), nullable=False)
+    target_embedding: Mapped[list[float]] = mapped_column(Vector(), nullable=False)
+    transition_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    agent_intent: Mapped[str] = mapped_column(String(64), nullable=False)
+    success_weight: Mapped[float] = mapped_column(
+        Float, nullable=False, default=0.5, server_default=text("0.5")
+    )
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0, server_default=text("0"))
+    last_used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = created_at()
+
+
+class MirrorEvent(Base):
+    """One feedback episode of the mirror loop: field aggregates only, never personal content."""
+
+    __tablename__ = "mirror_events"
+    __table_args__ = (
+        Index("idx_mirror_ts", "ts"),
+        Index("idx_mirror_bucket", "bucket_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(nullable=False)
+    user_count: Mapped[int] = mapped_column(nullable=False)
+    tone: Mapped[str] = mapped_column(String(16), nullable=False)
+    intensity: Mapped[float] = mapped_column(Float, nullable=False)
+    pre_coherence: Mapped[float] = mapped_column(Float, nullable=False)
+    post_coherence: Mapped[float] = mapped_column(Float, nullable=False)
+    pre_entropy: Mapped[float] = mapped_column(Float, nullable=False)
+    post_entropy: Mapped[float] = mapped_column(Float, nullable=False)
+    pre_pad: Mapped[list[Any]] = mapped_column(nullable=False)
+    post_pad: Mapped[list[Any]] = mapped_column(nullable=False)
+    dt_ms: Mapped[int] = mapped_column(nullable=False)
+    bucket_key: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class PolicyEntry(Base):
+    """The learned mean reward of one (bucket, tone, intensity bin) arm."""
+
+    __tablename__ = "policy_table"
+    __table_args__ = (
+        PrimaryKeyConstraint("bucket_key", "tone", "intensity_bin", name="pk_policy_table"),
+        Index("idx_policy_bucket", "bucket_key"),
+    )
+
+    bucket_key: Mapped[str] = mapped_column(String(64))
+    tone: Mapped[str] = mapped_column(String(16))
+    intensity_bin: Mapped[int] = mapped_column()
+    reward_avg: Mapped[float] = mapped_column(Float, nullable=False)
+    n: Mapped[int] = mapped_column(nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False)
