@@ -1,0 +1,179 @@
+"""The parameter space: every impact factor with its type, range, default and zone (SPEC §4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from selflearn.errors import InvalidInputError
+
+Kind = Literal["int", "float", "str"]
+Zone = Literal["auto", "manual"]
+
+# Prompt versions the responder knows; `selflearn.maas` registers their texts.
+PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2-grounded", "v3-concise")
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One impact factor: what it is, what values it takes and who may change it."""
+
+    name: str
+    kind: Kind
+    default: Any
+    description: str
+    zone: Zone = "auto"
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    log: bool = False
+
+    def validate(self, value: Any) -> Any:
+        """Return `value` coerced to this factor's type, or raise naming the broken rule."""
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _invalid(self, value, "an integer")
+            if isinstance(value, float) and not value.is_integer():
+                raise _invalid(self, value, "an integer")
+            value = int(value)
+        elif self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _invalid(self, value, "a number")
+            value = float(value)
+        elif not isinstance(value, str):
+            raise _invalid(self, value, "a string")
+        if self.low is not None and self.high is not None and not self.low <= value <= self.high:
+            raise InvalidInputError(
+                f"{self.name}={value!r} is out of range [{_fmt(self.low)}, {_fmt(self.high)}]",
+                hint=f"Choose a value between {_fmt(self.low)} and {_fmt(self.high)}.",
+            )
+        if self.choices is not None and value not in self.choices:
+            raise InvalidInputError(
+                f"{self.name}={value!r} is not one of {', '.join(self.choices)}",
+                hint=f"Choose one of: {', '.join(self.choices)}.",
+            )
+        return value
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _invalid(spec: ParamSpec, value: Any, wanted: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"{spec.name} must be {wanted}, got {value!r} ({type(value).__name__})",
+        hint=f"Give {spec.name} {wanted}, e.g. {spec.default!r}.",
+    )
+
+
+SPACE: tuple[ParamSpec, ...] = (
+    ParamSpec(
+        "retrieval.top_k",
+        "int",
+        5,
+        "memories put into the context; more raises recall and cost, lowers precision",
+        low=1,
+        high=50,
+    ),
+    ParamSpec(
+        "retrieval.relevance_weight",
+        "float",
+        0.5,
+        "share of the dense (embedding) score against the lexical score in the fused relevance",
+        low=0.0,
+        high=1.0,
+    ),
+    ParamSpec(
+        "retrieval.recency_weight",
+        "float",
+        0.1,
+        "weight of recency against relevance; "
+        "higher favours newer memories over older, better-matching ones",
+        low=0.0,
+        high=1.0,
+    ),
+    ParamSpec(
+        "retrieval.recency_half_life_days",
+        "float",
+        30.0,
+        "age at which a memory's recency score halves",
+        low=0.5,
+        high=3650.0,
+        log=True,
+    ),
+    ParamSpec(
+        "retrieval.keyword_count",
+        "int",
+        6,
+        "query keywords used for lexical matching; 0 turns lexical search off",
+        low=0,
+        high=32,
+    ),
+    ParamSpec(
+        "retrieval.min_relevance",
+        "float",
+        0.0,
+        "fused relevance below which a memory is dropped; with none left the responder abstains",
+        low=0.0,
+        high=1.0,
+    ),
+    ParamSpec(
+        "context.max_tokens",
+        "int",
+        1500,
+        "token budget of the assembled context",
+        low=100,
+        high=16000,
+        log=True,
+    ),
+    ParamSpec(
+        "responder.temperature",
+        "float",
+        0.2,
+        "sampling temperature of the responder model",
+        low=0.0,
+        high=2.0,
+    ),
+    ParamSpec(
+        "responder.system_prompt_version",
+        "str",
+        "v1",
+        "registered system prompt the responder uses",
+        choices=PROMPT_VERSIONS,
+    ),
+    ParamSpec(
+        "responder.model",
+        "str",
+        "default",
+        "responder model name; 'default' uses the "
+        "configured one. Changing it changes cost and behaviour wholesale",
+        zone="manual",
+    ),
+)
+
+REGISTRY: dict[str, ParamSpec] = {spec.name: spec for spec in SPACE}
+
+
+def get_spec(name: str) -> ParamSpec:
+    """Return the spec of a factor, or raise naming the known ones."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise InvalidInputError(
+            f"unknown parameter {name!r}",
+            hint=f"Known parameters: {', '.join(REGISTRY)}.",
+        ) from None
+
+
+def default_params() -> dict[str, Any]:
+    """Return every factor at its default value."""
+    return {spec.name: spec.default for spec in SPACE}
+
+
+def validate_params(params: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Return validated, coerced params; unless `partial`, missing factors get defaults."""
+    merged = {} if partial else default_params()
+    for name, value in params.items():
+        merged[name] = get_spec(name).validate(value)
+    return merged
