@@ -1,0 +1,70 @@
+"""Shared fixtures: one embedded PostgreSQL for the run, a fresh database per test module."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from selflearn.settings import Settings, get_settings
+from selflearn.store import Database, open_database
+from selflearn.store._embedded import embedded_url, start_embedded
+
+# Short and outside any home directory: pgserver runs as its own user when we are root.
+TEST_PGDATA = Path(os.environ.get("SELFLEARN_TEST_PGDATA", f"/tmp/selflearn-test-{os.getuid()}/pg"))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Start (or join) the embedded server every test module shares."""
+    TEST_PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    return start_embedded(TEST_PGDATA)
+
+
+def _admin(server):
+    return create_engine(embedded_url(server, "postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="module")
+def database_url(pg_server, request) -> Iterator[str]:
+    """Create an empty database for this test module and drop it afterwards."""
+    module = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())[-40:]
+    name = f"t_{module}_{uuid.uuid4().hex[:8]}"
+    admin = _admin(pg_server)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield embedded_url(pg_server, name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def settings(database_url, tmp_path_factory) -> Iterator[Settings]:
+    """Point the settings at this module's database and a private data directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", database_url)
+        patch.setenv("SELFLEARN_HOME", str(tmp_path_factory.mktemp("home")))
+        for key in list(os.environ):
+            if key.startswith(("SELFLEARN_LLM", "OPENAI_")):
+                patch.delenv(key)
+        get_settings.cache_clear()
+        yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def database(settings) -> Iterator[Database]:
+    """Open and migrate this module's database."""
+    from selflearn.store import _engine
+
+    db = open_database(settings)
+    _engine.get_database.cache_clear()
+    yield db
+    db.engine.dispose()
+    _engine.get_database.cache_clear()
