@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/selflearn campaign run
+	$(BIN)/selflearn doctor
 
 doctor: $(STAMP)
 	$(BIN)/selflearn doctor

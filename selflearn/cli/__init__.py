@@ -1,0 +1,32 @@
+"""The `selflearn` command line."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from selflearn.cli import _db
+from selflearn.cli._doctor import doctor
+from selflearn.cli._output import report_error
+from selflearn.errors import SelflearnError
+
+app = typer.Typer(
+    name="selflearn",
+    help="Make a memory-augmented chat assistant better through explainable experiments.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("doctor")(doctor)
+app.add_typer(_db.app, name="db")
+
+
+def main() -> None:
+    """Run the CLI; project errors become one clear message and a non-zero exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except SelflearnError as error:
+        report_error(error)
+        raise SystemExit(error.exit_code) from None

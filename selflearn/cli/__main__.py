@@ -1,0 +1,5 @@
+"""Allow `python -m selflearn.cli`."""
+
+from selflearn.cli import main
+
+main()
