@@ -1,0 +1,1 @@
+"""The roles that think: Manager, Teacher, User Emulator, and their LLM providers."""
