@@ -13,7 +13,7 @@ from selflearn.simulator._aggregate import (
     pass_hat_k,
     pass_hat_k_task,
 )
-from selflearn.simulator._errors import ScenarioError, ScenarioIssue
+from selflearn.simulator._errors import RuleIssue, ScenarioError, ScenarioIssue
 from selflearn.simulator._golden import GoldenProbe, golden_probes, stale_values
 from selflearn.simulator._loader import (
     load_scenario,
@@ -28,7 +28,7 @@ from selflearn.simulator._paraphrase import (
     safe_paraphrase,
     salient_spans,
 )
-from selflearn.simulator._rules import RuleIssue, check_scenario
+from selflearn.simulator._rules import check_scenario
 from selflearn.simulator._scenario import (
     DEFAULT_USER_ID,
     Delivery,

@@ -45,6 +45,7 @@ class EpisodeMetrics(BaseModel):
     forbidden_rate: float | None
     abstention_rate: float | None
     false_abstention_rate: float | None
+    premise_refusal_rate: float | None
     context_utilisation: float | None
     pass_rate: float | None
     error_rate: float | None
@@ -86,6 +87,7 @@ def aggregate_scores(scores: Sequence[ProbeScore]) -> EpisodeMetrics:
         forbidden_rate=_mean(bool(s.forbidden_hits) for s in scores),
         abstention_rate=_mean(s.abstained for s in scores),
         false_abstention_rate=_mean(s.abstained for s in answerable),
+        premise_refusal_rate=_mean(s.refused_premise for s in unanswerable),
         context_utilisation=_mean(s.context_utilisation for s in scores),
         pass_rate=_mean(s.passed for s in scores),
         error_rate=_mean(s.error is not None for s in scores),

@@ -1,7 +1,8 @@
-"""The error raised for a scenario or LoCoMo file that cannot be used."""
+"""Errors of scenario and LoCoMo files, and the rule issues that lead to them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
 
@@ -66,3 +67,30 @@ class ScenarioError(InvalidInputError):
         data = super().to_dict()
         data.update(file=self.file or "", line=str(self.line or ""), path=self.path)
         return data
+
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RuleIssue:
+    """A broken rule: where (pydantic-style location), what, and what to do."""
+
+    loc: Loc
+    problem: str
+    hint: str = ""
+
+
+class SemanticError(ValueError):
+    """Raised inside model validation; carries every broken rule with its location.
+
+    A ValueError because pydantic turns only those into validation errors; the loader
+    unwraps it into a `ScenarioError` with file and line.
+    """
+
+    def __init__(self, issues: Sequence[RuleIssue]) -> None:
+        self.issues = list(issues)
+        first = self.issues[0]
+        where = ".".join(str(part) for part in first.loc)
+        more = f" (and {len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
+        super().__init__(f"{where}: {first.problem}{more}")

@@ -10,8 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from selflearn.simulator._errors import ScenarioError, ScenarioIssue
-from selflearn.simulator._rules import SemanticError
+from selflearn.simulator._errors import ScenarioError, ScenarioIssue, SemanticError
 from selflearn.simulator._scenario import Scenario
 from selflearn.simulator._yaml_nodes import duplicate_keys, line_of, parse_yaml
 

@@ -8,36 +8,17 @@ a fact revealed before it: in an earlier session, or earlier in the list in the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from selflearn.simulator._errors import Loc, RuleIssue
 from selflearn.simulator._text import contains_phrase
 
 if TYPE_CHECKING:
     from selflearn.simulator._scenario import Fact, Probe, Scenario
 
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class RuleIssue:
-    """A broken rule: where (pydantic-style location), what, and what to do."""
-
-    loc: Loc
-    problem: str
-    hint: str = ""
-
-
-class SemanticError(ValueError):
-    """Raised inside model validation; carries every broken rule with its location."""
-
-    def __init__(self, issues: Sequence[RuleIssue]) -> None:
-        self.issues = list(issues)
-        first = self.issues[0]
-        where = ".".join(str(part) for part in first.loc)
-        more = f" (and {len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
-        super().__init__(f"{where}: {first.problem}{more}")
+#: Id of the single user of a scenario that declares no `users`.
+DEFAULT_USER_ID = "user"
 
 
 def _listing(ids: Iterable[str], limit: int = 8) -> str:
@@ -152,8 +133,6 @@ class _Checker:
                 self.check_user(field, index, item.user)
 
     def check_user(self, field: str, index: int, user: str | None) -> None:
-        from selflearn.simulator._scenario import DEFAULT_USER_ID
-
         if not self.user_ids:
             if user not in (None, DEFAULT_USER_ID):
                 self.add(

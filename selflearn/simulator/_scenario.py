@@ -14,10 +14,8 @@ from pydantic import (
     model_validator,
 )
 
-from selflearn.simulator._rules import SemanticError, check_scenario
-
-#: Id of the single user of a scenario that declares no `users`.
-DEFAULT_USER_ID = "user"
+from selflearn.simulator._errors import SemanticError
+from selflearn.simulator._rules import DEFAULT_USER_ID, check_scenario
 
 Style = Literal["terse", "chatty", "neutral", "formal"]
 Split = Literal["train", "holdout"]

@@ -6,6 +6,12 @@ retrieval directly. QA become probes asked after the last session: categories 1-
 their evidence; category 5 (adversarial) is `unanswerable`, forbids the adversarial answer
 and lists its evidence as `related`. Questions left with no evidence are skipped (counted
 in `quirks.qa_without_evidence`). Session times carry no zone in the source; UTC is used.
+
+Quirks of the five released files used here (all handled, all counted in `quirks`):
+conv-26 has one joined evidence entry ("D8:6; D9:17"), two open-domain questions with no
+evidence, six numeric answers, two adversarial questions that also carry an answer, and 16
+`session_N_date_time` entries (sessions 20-35) with no turns; conv-42 cites "D10:19" (session
+10 ends at D10:16) and a bare "D"; conv-43 cites "D:11:26" (read as D11:26).
 """
 
 from __future__ import annotations
