@@ -30,17 +30,22 @@ def alembic_config(dimension: int | None = None) -> Config:
     return config
 
 
+def _join(revisions: tuple[str, ...] | list[str]) -> str | None:
+    # Independent branches of migrations may coexist; their heads are shown together.
+    return "+".join(sorted(revisions)) or None
+
+
 def head_revision() -> str:
-    """Return the newest migration shipped with this version of the package."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    """Return the newest migration(s) shipped with this version of the package."""
+    heads = _join(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert heads is not None
+    return heads
 
 
 def current_revision(database: Database) -> str | None:
-    """Return the revision the database is at (None for an empty database)."""
+    """Return the revision(s) the database is at (None for an empty database)."""
     with database.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _join(MigrationContext.configure(conn).get_current_heads())
 
 
 def embedding_dimension(database: Database) -> int | None:
@@ -60,11 +65,11 @@ def upgrade(database: Database, *, dimension: int) -> None:
     with database.engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _ADVISORY_LOCK})
         try:
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = _join(MigrationContext.configure(conn).get_current_heads())
             if current != head_revision():
                 config = alembic_config(dimension)
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                command.upgrade(config, "heads")
                 conn.commit()
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_LOCK})

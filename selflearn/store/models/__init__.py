@@ -1,6 +1,7 @@
 """SQLAlchemy models of every table; the schema itself is made by the Alembic migrations."""
 
 from selflearn.store.models._base import Base
+from selflearn.store.models._episodes import Episode, ProbeResult
 from selflearn.store.models._experiments import (
     Campaign,
     Experiment,
@@ -26,6 +27,7 @@ __all__ = [
     "VERSION_STATUSES",
     "Base",
     "Campaign",
+    "Episode",
     "Experiment",
     "ExperimentResult",
     "Goal",
@@ -38,6 +40,7 @@ __all__ = [
     "ParameterVersion",
     "PipelineRun",
     "PolicyEntry",
+    "ProbeResult",
     "Proposal",
     "TelemetryEvent",
     "TopicTransition",
