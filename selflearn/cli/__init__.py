@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from selflearn.cli import _approvals, _db, _params
+from selflearn.cli import _approvals, _db, _params, _scenarios
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
 from selflearn.errors import SelflearnError
@@ -22,6 +22,7 @@ app.command("doctor")(doctor)
 app.add_typer(_db.app, name="db")
 app.add_typer(_params.app, name="params")
 app.add_typer(_approvals.app, name="approvals")
+app.add_typer(_scenarios.app, name="scenarios")
 
 
 def main() -> None:
