@@ -1,0 +1,116 @@
+"""The Manager: the owner's only contact; turns "I want" into a GoalSpec and acts via tools.
+
+Offline, a deterministic parser reads the owner's words (phrasings in `_intent_parser`,
+`_goal_parser` and docs/manager.md); with an OpenAI-compatible manager model configured,
+the model chooses tools and the code validates every call. Either way the Manager
+restates and asks before saving a goal, approving or rolling back, and keeps every message
+and decision on record.
+"""
+
+from selflearn.agents.manager._catalog import METRIC_FACTORS, METRICS, SCOPES, MetricName
+from selflearn.agents.manager._default_tools import default_tools
+from selflearn.agents.manager._draft import GoalAmendment, GoalDraft, default_guardrails
+from selflearn.agents.manager._goal import GoalSpec, Guardrail, MetricTarget
+from selflearn.agents.manager._goal_parser import GoalParse, parse_goal
+from selflearn.agents.manager._help import EXAMPLES, help_text
+from selflearn.agents.manager._intent_parser import parse_intent
+from selflearn.agents.manager._intents import (
+    AdjustGoal,
+    Approve,
+    Cancel,
+    Confirm,
+    ExplainVersion,
+    Intent,
+    ListProposals,
+    NotUnderstood,
+    Reject,
+    Rollback,
+    RunCampaign,
+    SetGoal,
+    ShowHelp,
+    ShowReport,
+    ShowStatus,
+    tool_specs,
+)
+from selflearn.agents.manager._llm import SYSTEM_PROMPT, manager_llm
+from selflearn.agents.manager._log import OWNER_DECISION, ConversationLog, StoredMessage
+from selflearn.agents.manager._manager import Manager
+from selflearn.agents.manager._models import (
+    CampaignReport,
+    CampaignSummary,
+    ExperimentOutcome,
+    GoalRecord,
+    MetricDelta,
+    ParamChange,
+    ProposalSummary,
+    StatusSummary,
+    VersionChange,
+)
+from selflearn.agents.manager._offline_role import register as _register_offline_role
+from selflearn.agents.manager._render import (
+    render_campaign,
+    render_proposals,
+    render_report,
+    render_status,
+)
+from selflearn.agents.manager._reply import ManagerReply, PendingAction
+from selflearn.agents.manager._tools import ManagerTools
+
+_register_offline_role()
+
+__all__ = [
+    "EXAMPLES",
+    "METRICS",
+    "METRIC_FACTORS",
+    "OWNER_DECISION",
+    "SCOPES",
+    "SYSTEM_PROMPT",
+    "AdjustGoal",
+    "Approve",
+    "CampaignReport",
+    "CampaignSummary",
+    "Cancel",
+    "Confirm",
+    "ConversationLog",
+    "ExperimentOutcome",
+    "ExplainVersion",
+    "GoalAmendment",
+    "GoalDraft",
+    "GoalParse",
+    "GoalRecord",
+    "GoalSpec",
+    "Guardrail",
+    "Intent",
+    "ListProposals",
+    "Manager",
+    "ManagerReply",
+    "ManagerTools",
+    "MetricDelta",
+    "MetricName",
+    "MetricTarget",
+    "NotUnderstood",
+    "ParamChange",
+    "PendingAction",
+    "ProposalSummary",
+    "Reject",
+    "Rollback",
+    "RunCampaign",
+    "SetGoal",
+    "ShowHelp",
+    "ShowReport",
+    "ShowStatus",
+    "StatusSummary",
+    "StoredMessage",
+    "VersionChange",
+    "default_guardrails",
+    "default_tools",
+    "help_text",
+    "manager_llm",
+    "parse_goal",
+    "parse_intent",
+    "render_campaign",
+    "render_proposals",
+    "render_report",
+    "render_status",
+    "tool_specs",
+]

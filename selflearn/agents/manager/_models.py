@@ -1,0 +1,135 @@
+"""What the Manager's tools return: small, JSON-ready summaries and the campaign report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from selflearn.agents.manager._goal import GoalSpec
+
+Verdict = Literal["winner", "loser", "inconclusive"]
+ProposalStatus = Literal["pending", "approved", "rejected", "expired"]
+
+
+class _Summary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GoalRecord(_Summary):
+    """A saved goal."""
+
+    id: str
+    text: str
+    spec: GoalSpec
+    status: str = "active"
+    created_at: datetime | None = None
+
+
+class ParamChange(_Summary):
+    """One factor's move: the seeds' `{"param", "from", "to"}` with readable field names."""
+
+    param: str
+    before: Any = None
+    after: Any = None
+
+    def describe(self) -> str:
+        """Return e.g. "retrieval.top_k 5 → 3"."""
+        return f"{self.param} {self.before!r} \u2192 {self.after!r}"
+
+
+class CampaignSummary(_Summary):
+    """What one campaign run did, in counts; `report` gives the detail."""
+
+    campaign_id: str
+    goal_id: str | None = None
+    status: Literal["finished", "awaiting_approval", "paused", "failed", "running"] = "finished"
+    episodes: int = 0
+    experiments: int = 0
+    winners: int = 0
+    losers: int = 0
+    inconclusive: int = 0
+    activated_version: int | None = None
+    pending_proposals: int = 0
+    offline: bool = True
+    message: str = ""
+
+
+class StatusSummary(_Summary):
+    """Where things stand: the goal, the active version, the last campaign, what waits."""
+
+    goal: GoalRecord | None = None
+    active_version: int | None = None
+    active_params: dict[str, Any] = Field(default_factory=dict)
+    last_campaign: CampaignSummary | None = None
+    pending_proposals: int = 0
+    recent_metrics: dict[str, float] = Field(default_factory=dict)
+    offline: bool = True
+    notes: list[str] = Field(default_factory=list)
+
+
+class ProposalSummary(_Summary):
+    """A change waiting for (or past) the owner's decision."""
+
+    id: int
+    kind: str = "update_params"
+    summary: str
+    changes: list[ParamChange] = Field(default_factory=list)
+    status: ProposalStatus = "pending"
+    why_approval: str = Field(default="", description="why the change needs the owner")
+    experiment_id: str | None = None
+    campaign_id: str | None = None
+    created_at: datetime | None = None
+
+
+class MetricDelta(_Summary):
+    """How one metric moved from baseline to variant, with its confidence interval."""
+
+    metric: str
+    effect: float = Field(description="variant minus baseline, in the metric's unit")
+    ci_low: float | None = None
+    ci_high: float | None = None
+    baseline: float | None = None
+    variant: float | None = None
+    role: Literal["primary", "guardrail", "side_effect"] = "primary"
+    significant: bool | None = None
+
+
+class ExperimentOutcome(_Summary):
+    """One experiment: the hypothesis, what was varied, the verdict and the deltas."""
+
+    experiment_id: str
+    hypothesis: str
+    changes: list[ParamChange] = Field(default_factory=list)
+    verdict: Verdict
+    deltas: list[MetricDelta] = Field(default_factory=list)
+    episodes: int | None = None
+    more_episodes_needed: int | None = None
+    note: str = ""
+
+
+class VersionChange(_Summary):
+    """A parameter version that was activated (or rolled back) and why."""
+
+    version: int
+    previous_version: int | None = None
+    action: Literal["activated", "rolled_back"] = "activated"
+    reason: str
+    experiment_id: str | None = None
+    changes: list[ParamChange] = Field(default_factory=list)
+
+
+class CampaignReport(_Summary):
+    """Everything a campaign learned, for `render_report`."""
+
+    campaign_id: str
+    goal: str = Field(default="", description="the goal in plain words")
+    experiments: list[ExperimentOutcome] = Field(default_factory=list)
+    changes: list[VersionChange] = Field(default_factory=list)
+    rejected_hypotheses: list[str] = Field(default_factory=list)
+    pending_proposals: list[ProposalSummary] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    offline: bool = True
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
