@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from selflearn.cli._output import console, err_console, report_error
 from selflearn.errors import SelflearnError
@@ -29,11 +30,11 @@ def chat(
     try:
         tools = manager_api.default_tools()
     except NotImplementedError as error:
-        err_console.print(f"[bold red]chat is not available yet[/]: {error}", highlight=False)
-        err_console.print(
+        say(err_console, f"[bold red]chat is not available yet[/]: {escape(str(error))}")
+        say(
+            err_console,
             "[bold]what to do[/]: the campaign graph provides the Manager's tools; "
             "until it does, use `selflearn approvals` and `selflearn params`.",
-            highlight=False,
         )
         raise typer.Exit(code=2) from None
     manager = manager_api.Manager(
@@ -53,19 +54,16 @@ def greet(manager: Manager, out: Console) -> None:
         if manager.mode == "llm"
         else "offline intent parser (deterministic)"
     )
-    out.print(f"Conversation [bold]{manager.conversation_id}[/] \u2014 {how}.", highlight=False)
+    say(out, f"Conversation [bold]{manager.conversation_id}[/] \u2014 {how}.")
     if manager.resumed:
-        spoken = manager.transcript()
-        out.print(f"Resumed: {len(spoken)} earlier message(s).", highlight=False)
+        say(out, f"Resumed: {len(manager.transcript())} earlier message(s).")
     else:
-        out.print(
-            f"Resume it later with --conversation {manager.conversation_id}.", highlight=False
-        )
-    out.print("Type 'help' for examples, 'quit' to leave.", highlight=False)
+        say(out, f"Resume it later with --conversation {manager.conversation_id}.")
+    say(out, "Type 'help' for examples, 'quit' to leave.")
     if manager.pending is not None:
-        out.print("Still waiting for your answer:", highlight=False)
-        out.print(manager.pending.question, markup=False, highlight=False)
-        out.print("Shall I go ahead? (yes / no)", highlight=False)
+        say(out, "Still waiting for your answer:")
+        say(out, manager.pending.question, markup=False)
+        say(out, "Shall I go ahead? (yes / no)")
 
 
 def converse(manager: Manager, lines: TextIO, out: Console) -> None:
@@ -86,4 +84,9 @@ def converse(manager: Manager, lines: TextIO, out: Console) -> None:
         except SelflearnError as error:
             report_error(error)
             continue
-        out.print(reply.text, markup=False, highlight=False)
+        say(out, reply.text, markup=False)
+
+
+def say(out: Console, text: str, *, markup: bool = True) -> None:
+    """Print without rich's hard wrapping (the terminal wraps) and without auto-highlight."""
+    out.print(text, markup=markup, highlight=False, soft_wrap=True)
