@@ -116,7 +116,7 @@ class GoalAmendment(BaseModel):
         if self.auto:
             alone = [*(alone or []), *(f for f in self.auto if f not in (alone or []))]
         if alone is not None:
-            alone = [f for f in alone if f not in forbidden and f not in self.manual]
+            alone = [f for f in alone if f in allowed and f not in self.manual]
         manual = [f for f in spec.autonomy.manual if f not in self.auto]
         manual += [f for f in self.manual if f not in manual]
         steps = dict(spec.autonomy.max_step)

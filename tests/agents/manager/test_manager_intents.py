@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from langchain_core.messages import HumanMessage
 
 from selflearn.agents.manager import (
     EXAMPLES,
@@ -24,6 +27,7 @@ from selflearn.agents.manager import (
     parse_intent,
     tool_specs,
 )
+from selflearn.agents.providers import OfflineChatModel
 
 
 @pytest.mark.parametrize(
@@ -105,6 +109,12 @@ def test_help_lists_metrics_scopes_and_examples():
     text = help_text()
     assert "hallucination_rate" in text and "personal memory" in text
     assert "why is version 7 active" in text
+
+
+def test_the_offline_manager_model_answers_with_the_parsed_intent():
+    model = OfflineChatModel(role="manager")
+    answer = json.loads(model.invoke([HumanMessage("approve 3: fine")]).text)
+    assert answer == {"intent": "approve", "args": {"proposal_id": 3, "note": "fine"}}
 
 
 def test_tool_specs_name_every_tool_with_a_json_schema():
