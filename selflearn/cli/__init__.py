@@ -7,6 +7,7 @@ import logging
 import typer
 
 from selflearn.cli import _approvals, _db, _params, _scenarios
+from selflearn.cli._chat import chat
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
 from selflearn.errors import SelflearnError
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("doctor")(doctor)
+app.command("chat")(chat)
 app.add_typer(_db.app, name="db")
 app.add_typer(_params.app, name="params")
 app.add_typer(_approvals.app, name="approvals")
