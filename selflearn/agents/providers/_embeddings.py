@@ -109,8 +109,13 @@ def light_stem(word: str) -> str:
             doubled = len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz"
             if replacement == "" and doubled:
                 stem = stem[:-1]
-            return stem
-    return word
+            return _drop_final_e(stem)
+    return _drop_final_e(word)
+
+
+def _drop_final_e(stem: str) -> str:
+    # "move", "moved" and "moving" all become "mov".
+    return stem[:-1] if len(stem) > 3 and stem.endswith("e") and stem[-2] not in "aeiou" else stem
 
 
 @runtime_checkable

@@ -1,0 +1,51 @@
+"""The Student: a memory service (MaaS) — remember dialogue, retrieve, answer, measure.
+
+A turn runs analyzer → assembler (hybrid retrieval in PostgreSQL + context assembly) →
+responder, then the archivist stores what the user said; every turn writes a
+`pipeline_runs` row and one `telemetry_events` row per stage.
+"""
+
+from selflearn.maas._analyzer import QueryAnalysis, analyze_query
+from selflearn.maas._archivist import Archivist, memory_from_turn
+from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._prompts import ABSTENTION, PROMPTS, PromptVersion, get_prompt
+from selflearn.maas._responder import extractive_answer, is_abstention
+from selflearn.maas._retrieval import RetrievalConfig
+from selflearn.maas._service import MemoryService
+from selflearn.maas._timeexpr import DateRange, find_time_range
+from selflearn.maas._types import (
+    AddedMemory,
+    MemoryInput,
+    MemoryRecord,
+    RetrievedMemory,
+    SearchResult,
+    TurnResult,
+)
+from selflearn.maas._versions import ResolvedParameters, resolve_parameters
+
+__all__ = [
+    "ABSTENTION",
+    "PROMPTS",
+    "AddedMemory",
+    "Archivist",
+    "AssembledContext",
+    "DateRange",
+    "MemoryInput",
+    "MemoryRecord",
+    "MemoryService",
+    "PromptVersion",
+    "QueryAnalysis",
+    "ResolvedParameters",
+    "RetrievalConfig",
+    "RetrievedMemory",
+    "SearchResult",
+    "TurnResult",
+    "analyze_query",
+    "assemble_context",
+    "extractive_answer",
+    "find_time_range",
+    "get_prompt",
+    "is_abstention",
+    "memory_from_turn",
+    "resolve_parameters",
+]

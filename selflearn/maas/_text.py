@@ -1,0 +1,40 @@
+"""Text primitives of the pipeline: content terms, stems, sentences and token counts."""
+
+from __future__ import annotations
+
+import re
+
+from selflearn.agents.providers import count_tokens
+from selflearn.agents.providers._embeddings import STOP_WORDS, light_stem, words
+
+__all__ = ["STOP_WORDS", "content_terms", "count_tokens", "sentences", "stems", "truncate_tokens"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=\])\s+|\n+")
+_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def content_terms(text: str) -> list[str]:
+    """Return the words of `text` that are not stop words, in order, lower-cased."""
+    return [w for w in words(text) if (w not in STOP_WORDS and len(w) > 1) or w.isdigit()]
+
+
+def stems(text: str) -> set[str]:
+    """Return the set of light stems of the content terms of `text`."""
+    return {light_stem(w) for w in content_terms(text)}
+
+
+def sentences(text: str) -> list[str]:
+    """Split `text` into sentences (a shared-photo caption in brackets is its own sentence)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text)]
+    return [p for p in parts if p]
+
+
+def truncate_tokens(text: str, budget: int) -> str:
+    """Return the longest prefix of `text` whose approximate token count fits `budget`."""
+    matches = list(_TOKEN.finditer(text))
+    if len(matches) <= budget:
+        return text
+    if budget <= 1:
+        return ""
+    # The ellipsis marking the cut counts as one token of the budget.
+    return text[: matches[budget - 2].end()].rstrip() + " …"
