@@ -26,7 +26,7 @@ from selflearn.maas._text import content_terms
 from selflearn.maas._types import AddedMemory, MemoryInput
 from selflearn.store.models import Memory
 
-__all__ = ["Archivist", "memory_from_turn"]
+__all__ = ["Archivist", "memory_from_turn", "with_reply_context"]
 
 _SMALL_TALK = re.compile(
     r"^(?:hi|hey|hello|thanks?(?: you)?|thx|ok(?:ay)?|sure|yes|no|yeah|bye|good (?:night|morning)"
@@ -40,6 +40,25 @@ def _tags(text_: str) -> list[str]:
     # The longest content words stand in for topic tags: they are the rarest on average.
     terms = list(dict.fromkeys(light_stem(w) for w in content_terms(text_) if not w.isdigit()))
     return sorted(terms, key=lambda t: (-len(t), t))[:_MAX_TAGS]
+
+
+def with_reply_context(
+    text_: str, previous_speaker: str | None, previous_text: str | None, *, max_chars: int = 250
+) -> str:
+    """Append the end of the turn `text_` answers, so the memory makes sense on its own.
+
+    In a dialogue a reply ("They were scared but we reassured them") often only names its
+    topic in the turn before it ("How did the kids handle the accident?"); the last
+    `max_chars` characters of that turn, cut at a word boundary, travel with the memory.
+    """
+    if not previous_text or max_chars <= 0:
+        return text_
+    snippet = " ".join(previous_text.split())
+    if len(snippet) > max_chars:
+        snippet = snippet[-max_chars:]
+        snippet = "…" + snippet[snippet.find(" ") + 1 :] if " " in snippet else snippet
+    who = previous_speaker or "them"
+    return f'{text_} (in reply to {who}: "{snippet}")'
 
 
 def memory_from_turn(

@@ -10,14 +10,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
-from selflearn.maas._retrieval import Candidate
 from selflearn.maas._text import count_tokens, truncate_tokens
 
 __all__ = ["AssembledContext", "ContextLine", "assemble_context", "format_line", "parse_context"]
 
 NO_MEMORIES = "(no memories)"
 _LINE = re.compile(r"^\[(\d+)\] \((\d{4}-\d{2}-\d{2})(?:, ([^)]*))?\) (.*)$")
+
+
+class ContextSource(Protocol):
+    """Anything with a memory's text, speaker and time (a retrieval candidate, a result)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
+    @property
+    def occurred_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,7 @@ def format_line(line: ContextLine) -> str:
     return f"[{line.number}] ({line.date}{who}) {body}"
 
 
-def assemble_context(candidates: Sequence[Candidate], *, max_tokens: int) -> AssembledContext:
+def assemble_context(candidates: Sequence[ContextSource], *, max_tokens: int) -> AssembledContext:
     """Take memories in rank order while they fit the budget; skip the ones that do not.
 
     A memory too long for what is left is skipped (a shorter one further down may still

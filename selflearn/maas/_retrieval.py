@@ -20,7 +20,9 @@ w * dense + (1 - w) * lexical with w = `retrieval.relevance_weight`; with lexica
 (keyword_count 0) relevance is the dense score. Memories whose relevance is 0 or below
 `retrieval.min_relevance` are dropped. The ranking score adds recency:
 (1 - r) * relevance + r * 0.5 ** (age_days / half_life), r = `retrieval.recency_weight`,
-plus a small bonus when the memory falls in a time range the query names.
+plus two small bonuses: the memory falls in a time range the query names (+0.1), or its
+speaker is a person the query names (+0.08: "What did John say about..." is mostly answered
+by John's own turns). Both constants were set on LoCoMo (benchmarks/results/locomo.md).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class RetrievalConfig:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     time_match_bonus: float = 0.1
+    speaker_match_bonus: float = 0.08
 
 
 @dataclass
@@ -109,13 +112,13 @@ _HNSW_DENSE = (
 # Scores are computed where the rows are: only the top_k rows travel back to Python.
 _SCORE = """
 scored AS (
-    SELECT m.id, m.occurred_at,
+    SELECT m.id, m.occurred_at, m.speaker,
            greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
            {lexical} AS lexical
     FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u
 ),
 fused AS (
-    SELECT id, occurred_at, dense, lexical,
+    SELECT id, occurred_at, speaker, dense, lexical,
            :w * dense + (1 - :w) * lexical AS relevance,
            power(0.5, greatest(0.0, extract(epoch FROM (CAST(:now AS timestamptz) - occurred_at))
                  / 86400.0) / :half_life) AS recency
@@ -124,7 +127,9 @@ fused AS (
 kept AS (
     SELECT *, (1 - :rw) * relevance + :rw * recency
               + CASE WHEN occurred_at >= CAST(:t0 AS timestamptz)
-                      AND occurred_at < CAST(:t1 AS timestamptz) THEN :bonus ELSE 0 END AS score
+                      AND occurred_at < CAST(:t1 AS timestamptz) THEN :bonus ELSE 0 END
+              + CASE WHEN lower(speaker) = ANY(CAST(:names AS text[])) THEN :speaker_bonus
+                     ELSE 0 END AS score
     FROM fused WHERE relevance > 0 AND relevance >= :min_relevance
 ),
 top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, id LIMIT :k)
@@ -223,6 +228,8 @@ def retrieve(
         "t0": analysis.time_range.start if analysis.time_range else None,
         "t1": analysis.time_range.end if analysis.time_range else None,
         "bonus": config.time_match_bonus,
+        "names": [name.lower() for name in analysis.entities],
+        "speaker_bonus": config.speaker_match_bonus,
     }
     strategy = "exact"
     if dense_on and n > config.exact_scan_limit:
