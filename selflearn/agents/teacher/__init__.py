@@ -1,5 +1,103 @@
 """The Teacher: designs experiments, evaluates them and decides winner, loser or inconclusive.
 
-The statistics live in `selflearn.agents.teacher.stats` and the hypothesis search in
-`selflearn.agents.teacher.search`; import them from there.
+* `design_experiment` picks the next hypothesis (rules first, then the Teacher model's
+  validated proposals, then a seeded search) and plans it: `prepare_experiment` payload,
+  metrics, planned and maximum paired episodes;
+* `evaluate_experiment_sql` measures it from `episodes` and `probe_results`, pairs episodes
+  across arms and stores one result row per variant, metric and look;
+* `recommend` turns the verdicts into an `update_params` payload, more episodes or nothing;
+* `journal_*` write hypotheses, decisions and recommendations to the learning journal;
+* `judge_probe` is the optional LLM judge, and `agreement` measures it against the metrics.
+
+The statistics live in `selflearn.agents.teacher.stats` and the raw hypothesis search in
+`selflearn.agents.teacher.search`. Importing this package registers the offline behaviour
+of the "teacher" and "judge" roles.
 """
+
+from selflearn.agents.teacher._goal import (
+    ExperimentGoal,
+    ExperimentRecord,
+    GuardrailMetric,
+    PrimaryMetric,
+)
+from selflearn.agents.teacher._plan import BASELINE, ExperimentPlan, Hypothesis
+from selflearn.agents.teacher._proposals import (
+    HypothesisProposal,
+    HypothesisProposals,
+    offline_teacher,
+    register_offline_teacher,
+    validate_proposal,
+)
+from selflearn.agents.teacher._search_state import SearchState
+from selflearn.agents.teacher.design import design_experiment, experiment_id, plan_experiment
+from selflearn.agents.teacher.evaluate import (
+    ArmSummary,
+    Evaluation,
+    evaluate_experiment_sql,
+    experiment_record,
+)
+from selflearn.agents.teacher.journal import (
+    journal_decision,
+    journal_hypothesis,
+    journal_recommendation,
+)
+from selflearn.agents.teacher.judge import (
+    JudgeVerdict,
+    agreement,
+    judge_probe,
+    judge_probe_call,
+    offline_judge,
+    register_offline_judge,
+    rule_based_verdict,
+)
+from selflearn.agents.teacher.metrics import (
+    HIGHER_IS_BETTER,
+    METRICS,
+    TeacherMetric,
+    get_metric,
+    metric_spec,
+)
+from selflearn.agents.teacher.recommend import ExperimentRecommendation, recommend
+
+register_offline_teacher()
+register_offline_judge()
+
+__all__ = [
+    "BASELINE",
+    "HIGHER_IS_BETTER",
+    "METRICS",
+    "ArmSummary",
+    "Evaluation",
+    "ExperimentGoal",
+    "ExperimentPlan",
+    "ExperimentRecommendation",
+    "ExperimentRecord",
+    "GuardrailMetric",
+    "Hypothesis",
+    "HypothesisProposal",
+    "HypothesisProposals",
+    "JudgeVerdict",
+    "PrimaryMetric",
+    "SearchState",
+    "TeacherMetric",
+    "agreement",
+    "design_experiment",
+    "evaluate_experiment_sql",
+    "experiment_id",
+    "experiment_record",
+    "get_metric",
+    "journal_decision",
+    "journal_hypothesis",
+    "journal_recommendation",
+    "judge_probe",
+    "judge_probe_call",
+    "metric_spec",
+    "offline_judge",
+    "offline_teacher",
+    "plan_experiment",
+    "recommend",
+    "register_offline_judge",
+    "register_offline_teacher",
+    "rule_based_verdict",
+    "validate_proposal",
+]

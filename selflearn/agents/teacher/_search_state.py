@@ -98,6 +98,10 @@ class SearchState:
             return None
         for _ in range(MAX_ASKS):
             proposal = self.search.ask()
+            if any(e.params == proposal for e in self.search.history):
+                # `ask` only repeats a measured point when it found nothing new to propose
+                # (and has already answered it from memory): the space looks exhausted.
+                break
             # The reduced change, not this exact point, is what will be measured; it comes
             # back through `feed` once the experiment is finished.
             self.search.tell(proposal, None)
