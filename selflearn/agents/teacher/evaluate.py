@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from selflearn.agents.teacher._goal import ExperimentRecord
 from selflearn.agents.teacher._plan import BASELINE, ExperimentPlan
 from selflearn.agents.teacher._sql import ARM_PROBES, EPISODE_METRICS, UNFINISHED
-from selflearn.agents.teacher.metrics import METRICS
+from selflearn.agents.teacher.metrics import BY_NAME, METRICS
 from selflearn.agents.teacher.stats import (
     ExperimentReport,
     ExperimentVerdict,
@@ -172,6 +172,12 @@ def evaluate_experiment_sql(
         raise NotFoundError(
             f"experiment {experiment_id!r} does not exist",
             hint="Prepare it first with the Tuner's prepare_experiment.",
+        )
+    unknown = [m.name for m in plan.metrics if m.name not in BY_NAME]
+    if unknown:
+        raise InvalidInputError(
+            f"the plan names metric(s) the Teacher cannot measure: {', '.join(unknown)}",
+            hint=f"Use metrics among {', '.join(BY_NAME)}.",
         )
     arms = plan.arms
     params = {"experiment_id": experiment_id, "arms": arms, "n_arms": len(arms)}
