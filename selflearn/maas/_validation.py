@@ -95,7 +95,8 @@ def check_items(items: Iterable[MemoryInput | Mapping[str, Any] | str]) -> list[
             if isinstance(raw, MemoryInput):
                 item = raw.model_copy(deep=True)
             elif isinstance(raw, str | bytes):
-                item = MemoryInput(text=check_text(raw, field="text", max_bytes=MAX_MEMORY_BYTES))
+                field = f"item {position} text"
+                item = MemoryInput(text=check_text(raw, field=field, max_bytes=MAX_MEMORY_BYTES))
             else:
                 item = MemoryInput.model_validate(raw)
         except ValidationError as error:

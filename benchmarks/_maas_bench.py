@@ -1,0 +1,48 @@
+"""Shared set-up of the memory-service benchmarks: a throwaway database on a PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import platform
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from selflearn.settings import Settings
+from selflearn.store import Database, open_database
+from selflearn.store._embedded import embedded_url, start_embedded
+
+DEFAULT_PGDATA = Path(os.environ.get("SELFLEARN_BENCH_PGDATA", "/tmp/selflearn-bench/pg"))
+
+
+@contextmanager
+def scratch_database(prefix: str, pgdata: Path = DEFAULT_PGDATA):
+    """Yield a fresh, migrated database on the embedded server; drop it afterwards."""
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = start_embedded(pgdata)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(embedded_url(server, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    settings = Settings(database_url=embedded_url(server, name), home=pgdata.parent / "home")
+    database: Database = open_database(settings)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def machine() -> str:
+    """Describe the machine a result was measured on."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-quantile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
