@@ -134,6 +134,12 @@ class Archivist:
             vectors = self.embedder.embed([item.text for item in items])
         results: list[AddedMemory] = []
         pending: list[_Pending] = []
+        exact = True
+        if merge_duplicates:
+            count = session.execute(
+                text("SELECT count(*) FROM memories WHERE user_id = :u"), {"u": user_id}
+            ).scalar_one()
+            exact = int(count) <= self.exact_scan_limit
         for position, item in enumerate(items):
             when = item.occurred_at or now
             source = {
@@ -150,7 +156,7 @@ class Archivist:
                     _merge_pending(target.row, item, source, when)
                     results.append(AddedMemory(id=target.row["id"], merged=True))
                     continue
-                existing = self._stored_duplicate(session, user_id, vector, terms)
+                existing = self._stored_duplicate(session, user_id, vector, terms, exact=exact)
                 if existing is not None:
                     _merge_stored(session, user_id, existing, item, source, when)
                     results.append(AddedMemory(id=existing, merged=True))
@@ -188,14 +194,21 @@ class Archivist:
         return None
 
     def _stored_duplicate(
-        self, session: Session, user_id: str, vector: np.ndarray, terms: set[str]
+        self, session: Session, user_id: str, vector: np.ndarray, terms: set[str], *, exact: bool
     ) -> uuid.UUID | None:
-        # Exact nearest neighbours inside the user's rows (`+ 0` keeps HNSW's post-filter out).
+        # Exact nearest neighbours inside the user's rows (`+ 0` keeps the HNSW index and its
+        # post-filter out); above `exact_scan_limit` the index answers, approximately: a
+        # duplicate it misses is stored twice and left to the deep cycle's consolidation.
+        order = (
+            "(embedding <=> (SELECT v FROM qv)) + 0"
+            if exact
+            else "embedding <=> (SELECT v FROM qv)"
+        )
         rows = session.execute(
             text(
-                "SELECT id, text, 1 - (embedding <=> CAST(:qv AS vector)) AS cosine "
-                "FROM memories WHERE user_id = :u "
-                "ORDER BY (embedding <=> CAST(:qv AS vector)) + 0 LIMIT 3"
+                "WITH qv AS MATERIALIZED (SELECT CAST(:qv AS vector) AS v) "
+                "SELECT id, text, 1 - (embedding <=> (SELECT v FROM qv)) AS cosine "
+                f"FROM memories WHERE user_id = :u ORDER BY {order} LIMIT 3"
             ),
             {"u": user_id, "qv": vector_literal(vector)},
         ).all()

@@ -39,6 +39,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from selflearn.maas._analyzer import QueryAnalysis
+from selflearn.maas._retrieval_sql import BM25, EXACT_DENSE, HNSW_DENSE, SCORE
 
 __all__ = ["Candidate", "RetrievalConfig", "RetrievalOutcome", "retrieve", "vector_literal"]
 
@@ -95,52 +96,6 @@ class RetrievalOutcome:
 def vector_literal(vector: np.ndarray) -> str:
     """Return the pgvector text form of a vector (bound as text, cast in SQL)."""
     return "[" + ",".join(f"{x:.6g}" for x in vector.tolist()) + "]"
-
-
-_BM25 = (
-    "(SELECT sum(q.idf * (cardinality(t.positions) * (:k1 + 1)) / (cardinality(t.positions)"
-    " + :k1 * (1 - :b + :b * length(m.tsv) / :avgdl))) FROM unnest(m.tsv) t"
-    " JOIN q ON q.lex = t.lexeme)"
-)
-_EXACT_DENSE = (
-    "SELECT id FROM memories WHERE user_id = :u "
-    "ORDER BY (embedding <=> (SELECT v FROM qv)) + 0 LIMIT :c"
-)
-_HNSW_DENSE = (
-    "SELECT id FROM memories WHERE user_id = :u ORDER BY embedding <=> (SELECT v FROM qv) LIMIT :c"
-)
-# Scores are computed where the rows are: only the top_k rows travel back to Python.
-_SCORE = """
-scored AS (
-    SELECT m.id, m.occurred_at, m.speaker,
-           greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
-           {lexical} AS lexical
-    FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u
-),
-fused AS (
-    SELECT id, occurred_at, speaker, dense, lexical,
-           :w * dense + (1 - :w) * lexical AS relevance,
-           power(0.5, greatest(0.0, extract(epoch FROM (CAST(:now AS timestamptz) - occurred_at))
-                 / 86400.0) / :half_life) AS recency
-    FROM scored
-),
-kept AS (
-    SELECT *, (1 - :rw) * relevance + :rw * recency
-              + CASE WHEN occurred_at >= CAST(:t0 AS timestamptz)
-                      AND occurred_at < CAST(:t1 AS timestamptz) THEN :bonus ELSE 0 END
-              + CASE WHEN lower(speaker) = ANY(CAST(:names AS text[])) THEN :speaker_bonus
-                     ELSE 0 END AS score
-    FROM fused WHERE relevance > 0 AND relevance >= :min_relevance
-),
-top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, id LIMIT :k)
-SELECT meta.found, meta.pool, meta.dense_rows,
-       m.id, m.user_id, m.text, m.speaker, m.source_turn_ids, m.provenance, m.tags,
-       m.occurred_at, top.dense, top.lexical, top.relevance, top.recency, top.score
-FROM (SELECT (SELECT count(*) FROM kept) AS found, (SELECT count(*) FROM scored) AS pool,
-             {dense_rows} AS dense_rows) AS meta
-LEFT JOIN (top JOIN memories m ON m.id = top.id AND m.user_id = :u) ON true
-ORDER BY top.score DESC, top.occurred_at DESC, top.id
-"""
 
 
 def _statistics(
@@ -298,16 +253,16 @@ def _query(
     ]
     sources = []
     if dense_on:
-        ctes.append(f"dense AS MATERIALIZED ({_HNSW_DENSE if hnsw else _EXACT_DENSE})")
+        ctes.append(f"dense AS MATERIALIZED ({HNSW_DENSE if hnsw else EXACT_DENSE})")
         sources.append("SELECT id FROM dense")
     if lexical_on:
         ctes.append(
             "lexical AS MATERIALIZED (SELECT m.id FROM memories m WHERE m.user_id = :u "
-            f"AND m.tsv @@ (SELECT t FROM tq) ORDER BY {_BM25} DESC LIMIT :c)"
+            f"AND m.tsv @@ (SELECT t FROM tq) ORDER BY {BM25} DESC LIMIT :c)"
         )
         sources.append("SELECT id FROM lexical")
     ctes.append("cand AS (" + " UNION ".join(sources) + ")")
-    lexical = f"least(1.0, coalesce({_BM25}, 0) / :ideal)" if lexical_on else "0.0"
+    lexical = f"least(1.0, coalesce({BM25}, 0) / :ideal)" if lexical_on else "0.0"
     dense_rows = "(SELECT count(*) FROM dense)" if dense_on else "0"
-    sql = "WITH " + ",\n".join(ctes) + ",\n" + _SCORE.format(lexical=lexical, dense_rows=dense_rows)
+    sql = "WITH " + ",\n".join(ctes) + ",\n" + SCORE.format(lexical=lexical, dense_rows=dense_rows)
     return list(session.execute(text(sql), binds))

@@ -129,7 +129,7 @@ class MemoryService:
     ) -> list[MemoryRecord]:
         """Return the memories of `user_id`, newest first (empty for an unknown user)."""
         user_id = check_user_id(user_id)
-        if limit is not None and limit < 1 or offset < 0:
+        if (limit is not None and limit < 1) or offset < 0:
             raise InvalidInputError(
                 "limit must be positive and offset not negative", hint="Use limit>=1, offset>=0."
             )
@@ -229,6 +229,7 @@ class MemoryService:
         the defaults. `relevant_turn_ids` (ground truth, when the caller knows it) makes the
         recorded hit rate a real retrieval hit.
         """
+        pipeline = TurnPipeline(self.embedder, self.retrieval, settings=self.settings)
         user_id, message = check_user_id(user_id), check_query(message)
         if cycle_type not in CYCLE_TYPES:
             raise InvalidInputError(
@@ -243,7 +244,6 @@ class MemoryService:
                 variant=variant,
                 params=params,
             )
-        pipeline = TurnPipeline(self.embedder, self.retrieval, settings=self.settings)
         pipeline_id = uuid.uuid4()
         try:
             result = pipeline.run(
