@@ -20,9 +20,11 @@ w * dense + (1 - w) * lexical with w = `retrieval.relevance_weight`; with lexica
 (keyword_count 0) relevance is the dense score. Memories whose relevance is 0 or below
 `retrieval.min_relevance` are dropped. The ranking score adds recency:
 (1 - r) * relevance + r * 0.5 ** (age_days / half_life), r = `retrieval.recency_weight`,
-plus two small bonuses: the memory falls in a time range the query names (+0.1), or its
+plus three small bonuses: the memory falls in a time range the query names (+0.1); its
 speaker is a person the query names (+0.08: "What did John say about..." is mostly answered
-by John's own turns). Both constants were set on LoCoMo (benchmarks/results/locomo.md).
+by John's own turns); the query asks "when" and the memory mentions a time ("yesterday",
+"last week", a month, a year: +0.1). The constants were set on LoCoMo
+(benchmarks/results/locomo.md).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from selflearn.maas._analyzer import QueryAnalysis
-from selflearn.maas._retrieval_sql import BM25, EXACT_DENSE, HNSW_DENSE, SCORE
+from selflearn.maas._retrieval_sql import BM25, EXACT_DENSE, HNSW_DENSE, SCORE, TIME_WORDS
 
 __all__ = ["Candidate", "RetrievalConfig", "RetrievalOutcome", "retrieve", "vector_literal"]
 
@@ -59,6 +61,7 @@ class RetrievalConfig:
     bm25_b: float = 0.75
     time_match_bonus: float = 0.1
     speaker_match_bonus: float = 0.08
+    when_answer_bonus: float = 0.1
 
 
 @dataclass
@@ -185,6 +188,8 @@ def retrieve(
         "bonus": config.time_match_bonus,
         "names": [name.lower() for name in analysis.entities],
         "speaker_bonus": config.speaker_match_bonus,
+        "time_words": TIME_WORDS,
+        "when_bonus": config.when_answer_bonus if analysis.question_type == "when" else 0.0,
     }
     strategy = "exact"
     if dense_on and n > config.exact_scan_limit:

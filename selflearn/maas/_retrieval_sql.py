@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["BM25", "EXACT_DENSE", "HNSW_DENSE", "SCORE"]
+__all__ = ["BM25", "EXACT_DENSE", "HNSW_DENSE", "SCORE", "TIME_WORDS"]
+
+# Words that place an event in time: a memory holding one can answer a "when" question.
+TIME_WORDS = (
+    r"\m(yesterday|today|tonight|tomorrow|ago|last|next|weekend|week|month|year|recently"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march"
+    r"|april|may|june|july|august|september|october|november|december|(19|20)\d\d)\M"
+)
 
 # BM25 of row `m` against the query lexemes in CTE `q` (lex, idf); term frequencies are the
 # position counts stored in the tsvector.
@@ -21,13 +28,13 @@ HNSW_DENSE = (
 # Scores are computed where the rows are: only the top_k rows travel back to Python.
 SCORE = """
 scored AS (
-    SELECT m.id, m.occurred_at, m.speaker,
+    SELECT m.id, m.occurred_at, m.speaker, m.text ~* :time_words AS mentions_time,
            greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
            {lexical} AS lexical
     FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u
 ),
 fused AS (
-    SELECT id, occurred_at, speaker, dense, lexical,
+    SELECT id, occurred_at, speaker, mentions_time, dense, lexical,
            :w * dense + (1 - :w) * lexical AS relevance,
            power(0.5, greatest(0.0, extract(epoch FROM (CAST(:now AS timestamptz) - occurred_at))
                  / 86400.0) / :half_life) AS recency
@@ -38,7 +45,8 @@ kept AS (
               + CASE WHEN occurred_at >= CAST(:t0 AS timestamptz)
                       AND occurred_at < CAST(:t1 AS timestamptz) THEN :bonus ELSE 0 END
               + CASE WHEN lower(speaker) = ANY(CAST(:names AS text[])) THEN :speaker_bonus
-                     ELSE 0 END AS score
+                     ELSE 0 END
+              + CASE WHEN mentions_time THEN :when_bonus ELSE 0 END AS score
     FROM fused WHERE relevance > 0 AND relevance >= :min_relevance
 ),
 top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, id LIMIT :k)
