@@ -78,7 +78,9 @@ class Corpus:
         ]
 
 
-def bulk_load(database, corpus: Corpus, users, embedder: HashingEmbedder) -> dict[str, float]:
+def bulk_load(
+    database, corpus: Corpus, users, embedder: HashingEmbedder, work_mem: str
+) -> dict[str, float]:
     """COPY every memory in, then build the HNSW index; return the timings."""
     timings = {"embed_s": 0.0, "copy_s": 0.0}
     with database.engine.begin() as conn:
@@ -112,7 +114,7 @@ def bulk_load(database, corpus: Corpus, users, embedder: HashingEmbedder) -> dic
     started = time.perf_counter()
     with database.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.execute(text("SET maintenance_work_mem = '512MB'"))
+        conn.execute(text(f"SET maintenance_work_mem = '{work_mem}'"))
         conn.execute(
             text(
                 "CREATE INDEX ix_memories_embedding_hnsw ON memories USING hnsw "
@@ -121,6 +123,7 @@ def bulk_load(database, corpus: Corpus, users, embedder: HashingEmbedder) -> dic
         )
         conn.execute(text("VACUUM ANALYZE memories"))
     timings["index_build_s"] = time.perf_counter() - started
+    timings["maintenance_work_mem"] = work_mem  # type: ignore[assignment]
     return timings
 
 
@@ -228,12 +231,12 @@ def per_user_hnsw(database, corpus: Corpus, users, embedder, queries: int = 60) 
     }
 
 
-def run(size: int, queries: int) -> dict:
+def run(size: int, queries: int, work_mem: str) -> dict:
     corpus = Corpus()
     embedder = HashingEmbedder(384)
     users = corpus.users(size)
     with scratch_database(f"bench_scale_{size}") as database:
-        load = bulk_load(database, corpus, users, embedder)
+        load = bulk_load(database, corpus, users, embedder, work_mem)
         service = MemoryService(database, embedder=embedder, archive_turns=False)
         result = {
             "memories": size,
@@ -249,13 +252,15 @@ def run(size: int, queries: int) -> dict:
     return result
 
 
-def write_markdown(results: list[dict], out: Path, command: str) -> None:
+def write_markdown(results: list[dict], out: Path) -> None:
     lines = [
         "# Retrieval at scale",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, embedded PostgreSQL 16 + "
-        f"pgvector 0.6, with `{command}`. Data and method: see the docstring of "
-        "benchmarks/retrieval_scale.py.",
+        "pgvector 0.6. Commands: "
+        + "; ".join(sorted({f"`{r['command']}`" for r in results}))
+        + ". Data and method: see the docstring of benchmarks/retrieval_scale.py. "
+        + "Sizes not listed were not run.",
         "",
         "## Hybrid search through `MemoryService.search` (default parameters, top_k 10)",
         "",
@@ -300,17 +305,18 @@ def write_markdown(results: list[dict], out: Path, command: str) -> None:
         "",
         "## Ingestion",
         "",
-        "| memories | embed (offline) | COPY | HNSW build (512MB) | online add_memories |",
+        "| memories | embed (offline) | COPY | HNSW build | online add_memories |",
         "|---|---|---|---|---|",
     ]
     for r in results:
         load = r["load"]
         lines.append(
             f"| {r['memories']:,} | {r['memories'] / load['embed_s']:,.0f}/s | "
-            f"{r['memories'] / load['copy_s']:,.0f}/s | {load['index_build_s']:.1f} s | "
+            f"{r['memories'] / load['copy_s']:,.0f}/s | {load['index_build_s']:.1f} s "
+            f"({load.get('maintenance_work_mem', '512MB')}) | "
             f"{r['online_ingestion_per_s']:,.0f}/s (batches of 100, index in place) |"
         )
-    lines += ["", "Raw figures:", "", "```json", json.dumps(results, indent=1), "```", ""]
+    lines += ["", f"Raw figures: {out.with_suffix('.json').name}.", ""]
     out.write_text("\n".join(lines))
 
 
@@ -319,15 +325,26 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/retrieval.md"))
+    parser.add_argument("--maintenance-work-mem", default="512MB")
     args = parser.parse_args()
-    results = []
+    raw = args.out.with_suffix(".json")
+    stored = {r["memories"]: r for r in json.loads(raw.read_text())} if raw.exists() else {}
+    command = (
+        "benchmarks/retrieval_scale.py --sizes " + " ".join(map(str, args.sizes))
+        + f" --queries {args.queries} --maintenance-work-mem {args.maintenance_work_mem}"
+    )  # fmt: skip
     for size in args.sizes:
         started = time.perf_counter()
-        results.append(run(size, args.queries))
-        print(f"{size}: done in {time.perf_counter() - started:.0f} s")
-        print(json.dumps(results[-1], indent=1, default=str))
-    command = "benchmarks/retrieval_scale.py --sizes " + " ".join(map(str, args.sizes))
-    write_markdown(results, args.out, command)
+        result = run(size, args.queries, args.maintenance_work_mem)
+        result["command"] = command
+        result["total_s"] = round(time.perf_counter() - started, 1)
+        stored[size] = result
+        print(f"{size}: done in {result['total_s']:.0f} s")
+        print(json.dumps(result, indent=1, default=str))
+        # Keep every size measured so far, also when a later, bigger size is interrupted.
+        results = [stored[k] for k in sorted(stored)]
+        raw.write_text(json.dumps(results, indent=1, default=str))
+        write_markdown(results, args.out)
     print(f"wrote {args.out}")
 
 
