@@ -130,6 +130,10 @@ class CampaignReport(_Summary):
     rejected_hypotheses: list[str] = Field(default_factory=list)
     pending_proposals: list[ProposalSummary] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
+    holdout: list[MetricDelta] = Field(
+        default_factory=list, description="start vs end version on held-out scenarios"
+    )
+    holdout_note: str = ""
     offline: bool = True
     started_at: datetime | None = None
     finished_at: datetime | None = None

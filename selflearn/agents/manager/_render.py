@@ -36,6 +36,16 @@ def render_report(report: CampaignReport) -> str:
         lines += [f"  - {_version(change)}" for change in report.changes]
     else:
         lines.append("  - no parameter version was activated")
+    if report.holdout or report.holdout_note:
+        lines.append("")
+        lines.append("On held-out scenarios (never tuned on):")
+        if report.holdout_note:
+            lines.append(f"  {report.holdout_note}")
+        for delta in report.holdout:
+            text = format_delta(delta.metric, delta.effect, delta.ci_low, delta.ci_high)
+            if delta.baseline is not None and delta.variant is not None:
+                text += f" (before {delta.baseline:.3f}, after {delta.variant:.3f})"
+            lines.append(f"  - {text}")
     if report.pending_proposals:
         lines.append("")
         lines.append("Waiting for your decision:")

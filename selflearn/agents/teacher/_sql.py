@@ -5,8 +5,9 @@ arms. Within an arm, one episode per (scenario_id, seed): the last to finish (a 
 replaces an earlier one instead of counting twice). Episodes still running never count.
 
 Pairs (`pairs`): the (scenario_id, seed) keys that every arm completed. They are ordered
-by the time the last arm finished, which is when the pair became available to a look: the
-sequential test wants the pairs in arrival order.
+by the look at which the last arm completed them (the order in which pairs reached the
+sequential test), then by scenario and seed, so the same campaign always feeds the test the
+same sequence whatever order parallel episodes happened to finish in.
 
 Per-episode metrics (`scores`): the aggregates of `metrics.METRICS` over the episode's rows
 in `probe_results`.
@@ -19,7 +20,8 @@ from selflearn.agents.teacher.metrics import METRICS
 _COUNTED = """
 counted AS (
     SELECT DISTINCT ON (e.variant, e.scenario_id, e.seed)
-           e.id, e.variant AS arm, e.scenario_id, e.seed, e.finished_at
+           e.id, e.variant AS arm, e.scenario_id, e.seed, e.finished_at,
+           coalesce(e.look, 0) AS look
     FROM episodes AS e
     WHERE e.experiment_id = :experiment_id
       AND e.status = 'completed'
@@ -27,7 +29,7 @@ counted AS (
     ORDER BY e.variant, e.scenario_id, e.seed, e.finished_at DESC NULLS LAST, e.id DESC
 ),
 pairs AS (
-    SELECT scenario_id, seed, max(finished_at) AS completed_at
+    SELECT scenario_id, seed, max(look) AS pair_look
     FROM counted
     GROUP BY scenario_id, seed
     HAVING count(*) = :n_arms
@@ -49,7 +51,7 @@ scores AS (
 SELECT c.arm, c.scenario_id, c.seed, c.id AS episode_id,
        pr.scenario_id IS NOT NULL AS paired,
        dense_rank() OVER (
-           ORDER BY pr.completed_at NULLS LAST, pr.scenario_id, pr.seed
+           ORDER BY pr.pair_look NULLS LAST, pr.scenario_id, pr.seed
        ) AS pair_order,
        coalesce(s.probes, 0) AS probes,
        {", ".join(f"s.{m.name}" for m in METRICS)}

@@ -28,6 +28,7 @@ class Episode(Base):
     variant: Mapped[str | None] = mapped_column(String(100))
     scenario_id: Mapped[str] = mapped_column(String(200), nullable=False)
     seed: Mapped[int] = mapped_column(nullable=False)
+    look: Mapped[int | None]
     parameter_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("experiment_parameters.id")
     )

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("variant", sa.String(length=100), nullable=True),
         sa.Column("scenario_id", sa.String(length=200), nullable=False),
         sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("look", sa.Integer(), nullable=True),
         sa.Column("parameter_version_id", sa.UUID(), nullable=True),
         sa.Column("cycle_type", sa.String(length=8), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),

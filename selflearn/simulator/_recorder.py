@@ -1,0 +1,84 @@
+"""Store an episode's outcome: the episode row, per-probe scores, and telemetry judge columns."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.orm import Session
+
+from selflearn.simulator.episode import EpisodeResult
+from selflearn.store.models import Episode, PipelineRun, ProbeResult, TelemetryEvent
+
+
+def clear_episode(episode_id: str, *, session: Session) -> None:
+    """Forget every trace of an episode (before it is run again after an interruption)."""
+    session.execute(delete(Episode).where(Episode.id == episode_id))
+    session.execute(delete(PipelineRun).where(PipelineRun.episode_id == episode_id))
+
+
+def record_episode(result: EpisodeResult, *, session: Session) -> Episode:
+    """Replace any earlier record of this episode with its completed outcome."""
+    spec = result.spec
+    session.execute(delete(Episode).where(Episode.id == spec.episode_id))
+    episode = Episode(
+        id=spec.episode_id,
+        campaign_id=spec.campaign_id,
+        experiment_id=spec.experiment_id,
+        variant=spec.variant,
+        scenario_id=spec.scenario.id,
+        seed=spec.seed,
+        look=spec.look,
+        cycle_type=spec.cycle_type,
+        status="completed",
+        turns=result.turns,
+        finished_at=func.now(),
+        metrics={
+            **result.metrics.model_dump(mode="json"),
+            "dialogue_digest": result.dialogue_digest,
+            "errors": len(result.errors),
+        },
+    )
+    session.add(episode)
+    session.flush()
+    for item in result.probes:
+        score = item.score
+        session.add(
+            ProbeResult(
+                episode_id=spec.episode_id,
+                pipeline_id=item.pipeline_run_id,
+                experiment_id=spec.experiment_id,
+                variant=spec.variant,
+                scenario_id=spec.scenario.id,
+                probe_id=item.probe.probe_id,
+                kind=item.probe.kind,
+                unanswerable=score.unanswerable,
+                precision=score.precision,
+                recall=score.recall,
+                hit=score.hit,
+                context_precision=score.context_precision,
+                answer_correct=score.correct,
+                answer_f1=score.answer_f1,
+                hallucination=score.hallucinated,
+                abstention=score.abstained,
+                context_utilisation=score.context_utilisation,
+                latency_ms=score.latency_ms,
+                tokens=score.prompt_tokens + score.completion_tokens,
+                cost_usd=score.cost_usd,
+                error=score.error is not None,
+            )
+        )
+        if item.pipeline_run_id is not None:
+            # The deterministic judgement fills the judge columns of the turn's e2e event.
+            session.execute(
+                update(TelemetryEvent)
+                .where(
+                    TelemetryEvent.pipeline_id == item.pipeline_run_id,
+                    TelemetryEvent.stage == "e2e",
+                )
+                .values(
+                    retrieval_relevant=score.hit,
+                    context_utilized=bool(score.context_utilisation),
+                    hallucination_detected=score.hallucinated,
+                )
+            )
+    session.flush()
+    return episode

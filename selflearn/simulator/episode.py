@@ -1,0 +1,168 @@
+"""Run one episode: the emulator plays a scenario against the Student and scores each probe.
+
+An episode is (scenario, seed, parameter version or experiment arm). Its id is derived from
+those, so replaying it gives the same dialogue, and a campaign resumed after a crash replaces
+an unfinished episode instead of counting it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from selflearn.simulator._aggregate import EpisodeMetrics, aggregate_scores
+from selflearn.simulator._client import StudentClient, StudentReply
+from selflearn.simulator._golden import GoldenProbe, golden_probes
+from selflearn.simulator._paraphrase import Paraphraser
+from selflearn.simulator._scenario import Scenario
+from selflearn.simulator.dialogue import DialogueEvent, generate_dialogue, provenance_map
+from selflearn.simulator.metrics import (
+    MetricSettings,
+    ProbeOutcome,
+    ProbeScore,
+    RetrievedItem,
+    score_probe,
+)
+
+
+@dataclass(frozen=True)
+class EpisodeSpec:
+    """What to run: a scenario with a seed, on an arm of an experiment or a version."""
+
+    scenario: Scenario
+    seed: int
+    campaign_id: str | None = None
+    experiment_id: str | None = None
+    variant: str | None = None
+    version_id: uuid.UUID | str | None = None
+    cycle_type: str = "macro"
+    look: int | None = None
+
+    @property
+    def episode_id(self) -> str:
+        """Return the deterministic id of this episode."""
+        arm = self.variant or (str(self.version_id) if self.version_id else "active")
+        parts = [self.campaign_id or "adhoc", self.experiment_id or "-", arm, self.scenario.id]
+        return "/".join(parts) + f"/s{self.seed}"
+
+    def student_user(self, scenario_user: str) -> str:
+        """Return the Student user id of one scenario user: a fresh space per episode."""
+        return f"{self.episode_id}/{scenario_user}"
+
+
+@dataclass(frozen=True)
+class ScoredProbe:
+    """One probe of an episode with its score and the Student turn that answered it."""
+
+    probe: GoldenProbe
+    score: ProbeScore
+    pipeline_run_id: uuid.UUID | None
+
+
+@dataclass
+class EpisodeResult:
+    """Everything one episode produced."""
+
+    spec: EpisodeSpec
+    turns: int
+    probes: list[ScoredProbe]
+    metrics: EpisodeMetrics
+    dialogue_digest: str
+    elapsed_s: float
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def episode_id(self) -> str:
+        """Return the episode's deterministic id."""
+        return self.spec.episode_id
+
+
+def _outcome(event: DialogueEvent, reply: StudentReply | None, error: str | None) -> ProbeOutcome:
+    if reply is None:
+        return ProbeOutcome(question=event.text, error=error or "no reply")
+    retrieved = [
+        RetrievedItem(
+            id=str(item.id),
+            text=item.text,
+            provenance=list(item.source_turn_ids),
+            score=item.score,
+        )
+        for item in reply.retrieved
+        if getattr(item, "in_context", True)
+    ]
+    stages = {k: v for k, v in reply.latency_ms.items() if k != "e2e"}
+    return ProbeOutcome(
+        question=event.text,
+        answer=reply.answer,
+        retrieved=retrieved,
+        latency_ms=reply.latency_ms.get("e2e"),
+        stage_latency_ms=stages,
+        prompt_tokens=reply.prompt_tokens,
+        completion_tokens=reply.completion_tokens,
+        cost_usd=reply.cost_usd,
+    )
+
+
+def dialogue_digest(events: list[DialogueEvent]) -> str:
+    """Return a short hash of the dialogue's text, to prove a replay is identical."""
+    digest = hashlib.sha256()
+    for event in events:
+        digest.update(f"{event.turn_id}|{event.user_id}|{event.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def run_episode(
+    spec: EpisodeSpec,
+    client: StudentClient,
+    *,
+    paraphraser: Paraphraser | None = None,
+    metric_settings: MetricSettings | None = None,
+    on_turn: Callable[[int, int], None] | None = None,
+) -> EpisodeResult:
+    """Play the scenario turn by turn through `client` and score every probe."""
+    started = time.perf_counter()
+    events = generate_dialogue(spec.scenario, spec.seed, paraphraser=paraphraser)
+    id_map = provenance_map(events)
+    truths = {g.probe_id: g for g in golden_probes(spec.scenario)}
+    for user in {event.user_id for event in events}:
+        client.delete_memories(spec.student_user(user))  # a rerun starts from nothing
+    scored: list[ScoredProbe] = []
+    errors: list[str] = []
+    for index, event in enumerate(events):
+        reply: StudentReply | None = None
+        error: str | None = None
+        try:
+            reply = client.chat_turn(
+                spec.student_user(event.user_id),
+                event.text,
+                version_id=spec.version_id,
+                experiment_id=spec.experiment_id,
+                variant=spec.variant,
+                cycle_type=spec.cycle_type,
+                episode_id=spec.episode_id,
+                now=event.at,
+            )
+        except Exception as exc:  # the Student failing is data for the metrics, not a crash
+            error = f"{type(exc).__name__}: {exc}"
+            errors.append(error)
+        if event.kind == "probe" and event.probe_id in truths:
+            golden = truths[event.probe_id]
+            score = score_probe(
+                _outcome(event, reply, error), golden.truth, id_map=id_map, settings=metric_settings
+            )
+            run_id = reply.pipeline_run_id if reply is not None else None
+            scored.append(ScoredProbe(probe=golden, score=score, pipeline_run_id=run_id))
+        if on_turn is not None:
+            on_turn(index + 1, len(events))
+    return EpisodeResult(
+        spec=spec,
+        turns=len(events),
+        probes=scored,
+        metrics=aggregate_scores([s.score for s in scored]),
+        dialogue_digest=dialogue_digest(events),
+        elapsed_s=time.perf_counter() - started,
+        errors=errors,
+    )
