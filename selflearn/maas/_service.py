@@ -221,12 +221,14 @@ class MemoryService:
         params: Mapping[str, Any] | None = None,
         speaker: str | None = None,
         relevant_turn_ids: Collection[str] | None = None,
+        turn_id: str | None = None,
     ) -> TurnResult:
         """Answer one user message from memory, remember it, and record telemetry.
 
         The parameter version is resolved once, at the start: `params` (explicit values),
         else `version_id`, else `experiment_id` + `variant`, else the active version, else
-        the defaults. `relevant_turn_ids` (ground truth, when the caller knows it) makes the
+        the defaults. `turn_id` names the turn in the stored memory's provenance (default: the
+        pipeline run id). `relevant_turn_ids` (ground truth, when the caller knows it) makes the
         recorded hit rate a real retrieval hit.
         """
         pipeline = TurnPipeline(self.embedder, self.retrieval, settings=self.settings)
@@ -260,7 +262,7 @@ class MemoryService:
                 memory = memory_from_turn(
                     message,
                     speaker=speaker,
-                    turn_id=str(pipeline_id),
+                    turn_id=turn_id or str(pipeline_id),
                     occurred_at=moment,
                     episode_id=episode_id,
                 )

@@ -34,6 +34,9 @@ class StudentClient(Protocol):
         cycle_type: str = "online",
         episode_id: str | None = None,
         now: datetime | None = None,
+        speaker: str | None = None,
+        relevant_turn_ids: list[str] | None = None,
+        turn_id: str | None = None,
     ) -> StudentReply: ...
 
     def delete_memories(self, user_id: str, ids: list[uuid.UUID] | None = None) -> int: ...

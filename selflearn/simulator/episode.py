@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from selflearn.simulator._aggregate import EpisodeMetrics, aggregate_scores
 from selflearn.simulator._client import StudentClient, StudentReply
@@ -80,13 +81,21 @@ class EpisodeResult:
         return self.spec.episode_id
 
 
+def _item_text(item: Any) -> str:
+    # What the Student retrieved includes who said it and when, not only the words.
+    when = getattr(item, "occurred_at", None)
+    who = getattr(item, "speaker", None)
+    head = ", ".join(p for p in (who, f"{when:%-d %B %Y}" if when else None) if p)
+    return f"{head}: {item.text}" if head else str(item.text)
+
+
 def _outcome(event: DialogueEvent, reply: StudentReply | None, error: str | None) -> ProbeOutcome:
     if reply is None:
         return ProbeOutcome(question=event.text, error=error or "no reply")
     retrieved = [
         RetrievedItem(
             id=str(item.id),
-            text=item.text,
+            text=_item_text(item),
             provenance=list(item.source_turn_ids),
             score=item.score,
         )
@@ -104,6 +113,16 @@ def _outcome(event: DialogueEvent, reply: StudentReply | None, error: str | None
         completion_tokens=reply.completion_tokens,
         cost_usd=reply.cost_usd,
     )
+
+
+def _relevant_turns(
+    event: DialogueEvent, truths: dict[str, GoldenProbe], turns_of: dict[str, list[str]]
+) -> list[str] | None:
+    # Ground truth for the Student's recorded hit rate: the turns that revealed the facts.
+    if event.kind != "probe" or event.probe_id not in truths:
+        return None
+    truth = truths[event.probe_id].truth
+    return [turn for fact in truth.expected_ids for turn in turns_of.get(fact, [])]
 
 
 def dialogue_digest(events: list[DialogueEvent]) -> str:
@@ -126,6 +145,10 @@ def run_episode(
     started = time.perf_counter()
     events = generate_dialogue(spec.scenario, spec.seed, paraphraser=paraphraser)
     id_map = provenance_map(events)
+    turns_of: dict[str, list[str]] = {}
+    for turn, facts in id_map.items():
+        for fact in facts:
+            turns_of.setdefault(fact, []).append(turn)
     truths = {g.probe_id: g for g in golden_probes(spec.scenario)}
     for user in {event.user_id for event in events}:
         client.delete_memories(spec.student_user(user))  # a rerun starts from nothing
@@ -144,6 +167,9 @@ def run_episode(
                 cycle_type=spec.cycle_type,
                 episode_id=spec.episode_id,
                 now=event.at,
+                speaker=event.speaker,
+                relevant_turn_ids=_relevant_turns(event, truths, turns_of),
+                turn_id=event.turn_id,
             )
         except Exception as exc:  # the Student failing is data for the metrics, not a crash
             error = f"{type(exc).__name__}: {exc}"
