@@ -28,7 +28,8 @@ HNSW_DENSE = (
 # Scores are computed where the rows are: only the top_k rows travel back to Python.
 SCORE = """
 scored AS (
-    SELECT m.id, m.occurred_at, m.speaker, m.text ~* :time_words AS mentions_time,
+    SELECT m.id, m.occurred_at, m.speaker,
+           CASE WHEN :when_bonus > 0 THEN m.text ~* :time_words ELSE false END AS mentions_time,
            greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
            {lexical} AS lexical
     FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u

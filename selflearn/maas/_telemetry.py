@@ -96,6 +96,9 @@ class TelemetryWriter:
         self._runs: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # A flush returns only once everything buffered before it is written, even when
+        # another thread's flush took the rows: callers may then reference them.
+        self._write_lock = threading.Lock()
 
     def record(self, turn: TurnTelemetry) -> None:
         """Buffer one turn; write the buffer when it holds `flush_every` turns."""
@@ -135,6 +138,10 @@ class TelemetryWriter:
 
     def flush(self) -> None:
         """Write every buffered turn in one transaction and one statement."""
+        with self._write_lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
         with self._lock:
             runs, events = self._runs, self._events
             self._runs, self._events = [], []
