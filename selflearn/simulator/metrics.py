@@ -28,6 +28,7 @@ with the answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -153,8 +154,12 @@ def _stems(text: str) -> set[str]:
     return {word if is_number(word) else stem(word) for word in tokens(text)}
 
 
+# "[2]" points at a line of the context the answer cites; it is a reference, not a claim.
+_CITATION = re.compile(r"\[\d{1,3}\]")
+
+
 def _unsupported(answer: str, question: str, context: str) -> tuple[list[str], float, bool]:
-    claims = content_tokens(answer, ignore=tokens(question))
+    claims = content_tokens(_CITATION.sub(" ", answer), ignore=tokens(question))
     if not claims:
         return [], 0.0, False
     known = _stems(context)

@@ -1,0 +1,183 @@
+"""`selflearn campaign`: run, resume, list and show experiment campaigns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from selflearn.agents.manager import render_report
+from selflearn.agents.manager._models import CampaignReport
+from selflearn.cli._output import console, err_console, print_json
+from selflearn.errors import NotFoundError
+from selflearn.graph import DEFAULT_GOAL, CampaignOptions, CampaignOutcome, CampaignRunner
+from selflearn.graph import list_campaigns as list_all
+from selflearn.graph._runner import DEFAULT_SCENARIOS
+from selflearn.settings import ROLES, get_settings
+from selflearn.store import get_database, session_scope
+from selflearn.store.models import Campaign
+
+app = typer.Typer(help="Experiment campaigns: run, resume, list, show.", no_args_is_help=True)
+
+
+class ProgressView:
+    """Rich progress bars fed by the graph's events: episodes, arms, looks."""
+
+    def __init__(self, progress: Progress, budget: int) -> None:
+        self.progress = progress
+        self.episodes = progress.add_task("episodes", total=budget)
+        self.look = progress.add_task("look", total=None)
+        self.status = progress.add_task("waiting for the goal", total=None)
+
+    def __call__(self, event: str, data: dict[str, Any]) -> None:
+        if event == "episode":
+            self.progress.advance(self.episodes)
+            self.progress.advance(self.look)
+        elif event == "dispatch":
+            total = int(data.get("episodes", 0))
+            self.progress.reset(self.look, total=total, description=f"look {data.get('look')}")
+            current = self.progress.tasks[self.episodes]
+            if current.total is not None and current.completed + total > current.total:
+                self.progress.update(self.episodes, total=current.completed + total)
+        elif event == "design":
+            text = data.get("hypothesis") or "no further hypothesis: monitoring"
+            self.progress.update(self.status, description=str(text)[:90])
+        elif event == "look":
+            self.progress.update(
+                self.status,
+                description=f"{data.get('experiment')}: look {data.get('look')} → "
+                f"{data.get('verdict')}",
+            )
+        elif event == "change":
+            self.progress.update(self.status, description=f"change {data.get('status')}")
+
+
+def _runner(view: ProgressView | None) -> CampaignRunner:
+    settings = get_settings()
+    database = get_database()
+    from selflearn.agents.providers import chat_model
+    from selflearn.maas import MemoryService
+
+    offline = all(settings.llm_for(role).provider == "offline" for role in ROLES)
+    llms: dict[str, Any] = {role: chat_model(role, settings) for role in ROLES}
+    student = MemoryService(database, settings=settings, telemetry_flush_every=64)
+    return CampaignRunner(database, student, offline=offline, llms=llms, progress=view)
+
+
+def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
+    if as_json:
+        print_json(outcome.to_json())
+    elif outcome.status == "completed" and outcome.state.get("report"):
+        console.print(render_report(CampaignReport.model_validate(outcome.state["report"])))
+    elif outcome.status == "awaiting_approval":
+        waiting = outcome.waiting_for or {}
+        console.print(
+            f"Campaign {outcome.campaign_id} waits for your decision on proposal "
+            f"#{waiting.get('proposal_id')}: {waiting.get('reason', '')}\n"
+            f"Decide with `selflearn approvals approve|reject {waiting.get('proposal_id')}`, "
+            f"then `selflearn campaign resume {outcome.campaign_id}`."
+        )
+    else:
+        console.print(f"Campaign {outcome.campaign_id}: {outcome.status}")
+    if outcome.status == "failed":
+        raise typer.Exit(code=1)
+
+
+def _drive(action: Any, budget: int, as_json: bool) -> CampaignOutcome:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=as_json) as progress:
+        view = ProgressView(progress, budget)
+        return action(_runner(view))
+
+
+@app.command("run")
+def run(
+    goal: str = typer.Option(DEFAULT_GOAL, "--goal", help="The goal in plain words."),
+    scenarios: list[Path] = typer.Option(  # noqa: B008
+        [DEFAULT_SCENARIOS], "--scenarios", help="Scenario files or folders."
+    ),
+    budget: int = typer.Option(80, "--budget", min=2, help="Episodes the experiments may use."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random choice."),
+    holdout_seeds: int = typer.Option(3, "--holdout-seeds", min=1, help="Seeds per holdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""
+    for path in scenarios:
+        if not path.exists():
+            raise NotFoundError(f"scenario path {path} does not exist", hint="Check --scenarios.")
+    options = CampaignOptions(
+        goal_text=goal,
+        scenarios=tuple(str(p) for p in scenarios),
+        budget=budget,
+        seed=seed,
+        holdout_seeds=holdout_seeds,
+    )
+    outcome = _drive(lambda runner: runner.start(options), budget, as_json)
+    _finish(outcome, as_json)
+
+
+@app.command("resume")
+def resume(
+    campaign_id: str = typer.Argument(..., help="The campaign to continue."),
+    approve: bool | None = typer.Option(
+        None, "--approve/--reject", help="Decide the waiting proposal while resuming."
+    ),
+    note: str | None = typer.Option(None, "--note", help="A note kept with the decision."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Continue a campaign after a crash, or after the owner decided a proposal."""
+    decision = None if approve is None else {"approve": approve, "note": note}
+    with session_scope(get_database().engine) as session:
+        row = session.get(Campaign, campaign_id)
+        budget = int(row.config.get("budget", 0)) if row is not None else 0
+    outcome = _drive(lambda runner: runner.resume(campaign_id, decision=decision), budget, as_json)
+    _finish(outcome, as_json)
+
+
+@app.command("list")
+def list_command(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """List campaigns, oldest first."""
+    campaigns = list_all(get_database())
+    if as_json:
+        print_json({"campaigns": campaigns})
+        return
+    if not campaigns:
+        console.print("no campaigns yet: `selflearn campaign run`")
+    for c in campaigns:
+        console.print(f"{c['campaign_id']}  {c['status']:<18} {c['started_at']}  {c['goal']}")
+
+
+@app.command("show")
+def show(
+    campaign_id: str = typer.Argument(..., help="The campaign to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show a campaign's status and report."""
+    with session_scope(get_database().engine) as session:
+        row = session.get(Campaign, campaign_id)
+        if row is None:
+            raise NotFoundError(
+                f"no campaign {campaign_id!r}", hint="`selflearn campaign list` shows them."
+            )
+        data = {
+            "campaign_id": row.id,
+            "status": row.status,
+            "config": row.config,
+            "started_at": row.started_at.isoformat(),
+            "report": row.report,
+        }
+    if as_json:
+        print_json(data)
+    elif data["report"]:
+        console.print(render_report(CampaignReport.model_validate(data["report"])))
+    else:
+        console.print(f"Campaign {campaign_id}: {data['status']} (no report yet)")

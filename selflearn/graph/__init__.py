@@ -1,0 +1,29 @@
+"""The LangGraph campaign graph wiring Manager, Teacher, Tuner, Emulator and Student."""
+
+from selflearn.graph._builder import build_campaign_graph
+from selflearn.graph._checkpoint import open_checkpointer
+from selflearn.graph._context import CampaignContext
+from selflearn.graph._goal import DEFAULT_GOAL, experiment_goal, parse_goal_text
+from selflearn.graph._runner import (
+    CampaignOptions,
+    CampaignOutcome,
+    CampaignRunner,
+    list_campaigns,
+    split_scenarios,
+)
+from selflearn.graph._state import CampaignState
+
+__all__ = [
+    "DEFAULT_GOAL",
+    "CampaignContext",
+    "CampaignOptions",
+    "CampaignOutcome",
+    "CampaignRunner",
+    "CampaignState",
+    "build_campaign_graph",
+    "experiment_goal",
+    "list_campaigns",
+    "open_checkpointer",
+    "parse_goal_text",
+    "split_scenarios",
+]

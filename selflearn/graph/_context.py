@@ -1,0 +1,35 @@
+"""What a campaign run depends on, passed to every node through the LangGraph runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from sqlalchemy import Engine
+
+from selflearn.simulator import Scenario
+from selflearn.simulator._client import StudentClient
+
+
+@dataclass(frozen=True)
+class CampaignContext:
+    """Run dependencies: store, Student client, LLM per role, clock, seed and scenarios."""
+
+    engine: Engine
+    student: StudentClient
+    clock: Callable[[], datetime]
+    scenarios: Mapping[str, Scenario]
+    llms: Mapping[str, BaseChatModel] = field(default_factory=dict)
+    offline: bool = True
+    seeds_per_look: int = 1
+    holdout_seeds: int = 3
+    max_looks: int = 4
+    progress: Callable[[str, dict[str, Any]], None] | None = None
+
+    def notify(self, event: str, **data: Any) -> None:
+        """Tell the caller's progress display what happened (no-op without one)."""
+        if self.progress is not None:
+            self.progress(event, data)

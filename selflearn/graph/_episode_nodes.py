@@ -1,0 +1,83 @@
+"""User Emulator and Student: episodes fanned out in parallel with `Send`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from selflearn.graph._context import CampaignContext
+from selflearn.graph._state import CampaignState, EpisodeTask
+from selflearn.simulator import derive_seed
+from selflearn.simulator._recorder import clear_episode, record_episode
+from selflearn.simulator.episode import EpisodeSpec, run_episode
+from selflearn.store import session_scope
+
+
+def look_seeds(campaign_seed: int, experiment_index: int, look: int, count: int) -> list[int]:
+    """Return the episode seeds of one look: the same in every arm, fresh at every look."""
+    return [
+        derive_seed(campaign_seed, "experiment", experiment_index, "look", look, i) % 1_000_000
+        for i in range(count)
+    ]
+
+
+def dispatch_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> list[Send]:
+    """Fan one look of the experiment out: every (scenario, seed) pair in every arm."""
+    ctx = runtime.context
+    plan = state["plan"]
+    assert plan is not None
+    look = state["look"]
+    seeds = look_seeds(state["seed"], state["experiment_index"], look, ctx.seeds_per_look)
+    arms = [
+        "baseline",
+        *[v["name"] for v in plan["prepare"]["variants"] if v["name"] != "baseline"],
+    ]
+    sends = []
+    for scenario_id in state["train_scenarios"]:
+        for seed in seeds:
+            for arm in arms:
+                task: EpisodeTask = {
+                    "campaign_id": state["campaign_id"],
+                    "scenario_id": scenario_id,
+                    "seed": seed,
+                    "experiment_id": plan["experiment_id"],
+                    "variant": arm,
+                    "version_id": None,
+                    "cycle_type": "macro",
+                    "look": look,
+                }
+                sends.append(Send("run_episode", task))
+    ctx.notify("dispatch", episodes=len(sends), look=look)
+    return sends
+
+
+def play_episode(task: EpisodeTask, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Emulator ↔ Student: play one episode and store its scores (idempotent by episode id)."""
+    ctx = runtime.context
+    spec = EpisodeSpec(
+        scenario=ctx.scenarios[task["scenario_id"]],
+        seed=task["seed"],
+        campaign_id=task["campaign_id"],
+        experiment_id=task["experiment_id"],
+        variant=task["variant"],
+        version_id=task["version_id"],
+        cycle_type=task["cycle_type"],
+        look=task["look"],
+    )
+    with session_scope(ctx.engine) as session:
+        clear_episode(spec.episode_id, session=session)
+    result = run_episode(spec, ctx.student)
+    flush = getattr(ctx.student, "flush", None)
+    if callable(flush):
+        flush()  # telemetry of the episode's turns must be in before its scores
+    with session_scope(ctx.engine) as session:
+        record_episode(result, session=session)
+    ctx.notify("episode", episode=spec.episode_id, turns=result.turns)
+    return {"episodes_done": [spec.episode_id]}
+
+
+def route_after_episodes(state: CampaignState) -> Literal["evaluate_look", "evaluate_holdout"]:
+    """Episodes of an experiment go to the Teacher; holdout episodes to the monitor."""
+    return "evaluate_look" if state.get("plan") else "evaluate_holdout"

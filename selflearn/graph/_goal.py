@@ -1,0 +1,68 @@
+"""Turn the Manager's GoalSpec into what the Teacher designs and judges experiments with."""
+
+from __future__ import annotations
+
+from selflearn.agents.manager import GoalSpec, parse_intent
+from selflearn.agents.manager._intents import SetGoal
+from selflearn.agents.teacher import ExperimentGoal
+from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER
+from selflearn.errors import InvalidInputError
+
+#: The goal of `selflearn campaign run` when the owner names none.
+DEFAULT_GOAL = "cut hallucinations below 5 % without losing recall"
+
+# The Manager speaks of turns, the Teacher measures per probe (a probe is a turn that asks).
+_METRIC_NAMES = {"tokens_per_turn": "tokens_per_probe", "cost_per_turn_usd": "cost_per_probe_usd"}
+# Timing varies from run to run; it is watched by the monitor step against its limits, not
+# used in verdicts, so the same seed gives the same verdicts.
+_NOT_IN_VERDICTS = {"latency_ms_p95"}
+
+
+def teacher_metric(name: str) -> str:
+    """Return the Teacher's name of a Manager metric."""
+    return _METRIC_NAMES.get(name, name)
+
+
+def parse_goal_text(text: str) -> GoalSpec:
+    """Parse an owner's goal sentence offline; refuse what the Manager does not understand."""
+    intent = parse_intent(text)
+    if not isinstance(intent, SetGoal):
+        reason = getattr(intent, "reason", "it is not a goal")
+        examples = getattr(intent, "examples", [])
+        hint = "Say it like: " + " | ".join(examples[:3]) if examples else None
+        raise InvalidInputError(f"the Manager did not understand the goal: {reason}", hint=hint)
+    try:
+        return intent.to_spec(text)
+    except ValueError as error:
+        raise InvalidInputError(f"the goal is inconsistent: {error}") from None
+
+
+def experiment_goal(spec: GoalSpec, *, assumed_effect_sd: float) -> ExperimentGoal:
+    """Return the Teacher's view of a goal: primaries, absolute guardrails, allowed factors."""
+    guardrails: dict[str, float] = {}
+    for guard in spec.guardrails:
+        metric = teacher_metric(guard.metric)
+        if guard.kind != "non_inferiority" or guard.relative or guard.margin is None:
+            continue  # limits and relative margins are checked by the monitor step
+        if metric in _NOT_IN_VERDICTS or metric not in HIGHER_IS_BETTER:
+            continue
+        guardrails[metric] = guard.margin
+    primary = [
+        {"name": teacher_metric(t.metric)}
+        for t in spec.primary
+        if teacher_metric(t.metric) not in _NOT_IN_VERDICTS
+    ]
+    if not primary:
+        raise InvalidInputError(
+            "latency alone cannot be an experiment's primary metric offline",
+            hint="Name a quality metric (recall, hallucination, answer quality) as the target.",
+        )
+    return ExperimentGoal.model_validate(
+        {
+            "primary": primary,
+            "guardrails": guardrails,
+            "allowed_factors": [f for f in spec.allowed_factors if f not in spec.forbidden_factors],
+            "autonomy": spec.autonomy,
+            "assumed_effect_sd": assumed_effect_sd,
+        }
+    )

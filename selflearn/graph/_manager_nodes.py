@@ -1,0 +1,216 @@
+"""Manager nodes: record the goal, wait for the owner on manual-zone changes, report."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from selflearn.agents.manager import GoalSpec
+from selflearn.agents.manager._models import (
+    CampaignReport,
+    ExperimentOutcome,
+    MetricDelta,
+    ParamChange,
+    ProposalSummary,
+    VersionChange,
+)
+from selflearn.errors import ConflictError
+from selflearn.graph._context import CampaignContext
+from selflearn.graph._state import CampaignState
+from selflearn.store import session_scope
+from selflearn.store.models import Campaign, Goal, JournalEntry, Proposal
+from selflearn.tuner import approve_proposal, ensure_active_version, reject_proposal
+
+
+def record_goal(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Manager: store the confirmed goal and note the version the campaign starts from."""
+    ctx = runtime.context
+    now = ctx.clock()
+    spec = GoalSpec.model_validate(state["goal"])
+    with session_scope(ctx.engine) as session:
+        start = ensure_active_version(session=session, now=now)
+        goal_id = state.get("goal_id")
+        if not goal_id:
+            goal = Goal(id=uuid.uuid4(), text=spec.text, spec=spec.model_dump(mode="json"))
+            session.add(goal)
+            session.flush()
+            goal_id = str(goal.id)
+        campaign = session.get(Campaign, state["campaign_id"])
+        if campaign is not None:
+            campaign.goal_id = uuid.UUID(goal_id)
+    ctx.notify("goal", summary=spec.summary())
+    return {"goal_id": goal_id, "start_version": str(start.id), "status": "running"}
+
+
+def await_approval(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Manager: a manual-zone change waits for the owner; the graph stops here until then.
+
+    The owner decides with `selflearn approvals approve|reject` (or in the chat) and
+    `selflearn campaign resume`, or resumes with the decision itself. This node re-runs
+    from its start on resume, so it first looks whether the proposal was decided already.
+    """
+    ctx = runtime.context
+    change = state.get("pending_change") or {}
+    proposal_id = int(change["proposal_id"])
+    with session_scope(ctx.engine) as session:
+        proposal = session.get(Proposal, proposal_id)
+        status = proposal.status if proposal is not None else "expired"
+        summary = proposal.reason if proposal is not None else ""
+    if status == "pending":
+        decision = interrupt({"proposal_id": proposal_id, "reason": summary, "change": change})
+        status = _decide(ctx, proposal_id, decision)
+    record = {
+        "experiment_id": change.get("experiment_id"),
+        "status": "applied" if status == "approved" else status,
+        "reason": change.get("reason", ""),
+        "changes": change.get("changes", []),
+        "proposal_id": proposal_id,
+    }
+    return {"pending_change": None, "decisions": [record]}
+
+
+def _decide(ctx: CampaignContext, proposal_id: int, decision: Any) -> str:
+    answer = decision if isinstance(decision, dict) else {"approve": bool(decision)}
+    approve = bool(answer.get("approve"))
+    note = answer.get("note")
+    note = str(note) if note is not None else None
+    with session_scope(ctx.engine) as session:
+        try:
+            if approve:
+                approve_proposal(proposal_id, session=session, now=ctx.clock(), note=note)
+            else:
+                reject_proposal(proposal_id, session=session, now=ctx.clock(), note=note)
+        except ConflictError:
+            pass  # decided elsewhere in the meantime; its stored status is the truth
+        proposal = session.get(Proposal, proposal_id)
+        return proposal.status if proposal is not None else "expired"
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
+    changes = [
+        ParamChange(param=k, before=experiment["baseline"].get(k), after=v)
+        for arm in experiment["changes"].values()
+        for k, v in arm.items()
+    ]
+    deltas = [
+        MetricDelta(
+            metric=d["metric"],
+            effect=_finite(d["effect"]) or 0.0,
+            ci_low=_finite(d["ci_low"]),
+            ci_high=_finite(d["ci_high"]),
+            role="primary" if d["role"] == "primary" else "guardrail",
+        )
+        for d in experiment["deltas"]
+    ]
+    return ExperimentOutcome(
+        experiment_id=experiment["id"],
+        hypothesis=experiment["hypothesis"],
+        changes=changes,
+        verdict=experiment["verdict"],
+        deltas=deltas,
+        episodes=experiment["pairs"],
+        more_episodes_needed=experiment.get("extra_needed"),
+        note=experiment.get("reason", ""),
+    )
+
+
+def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
+    """Return the campaign's report from its state (no side effects)."""
+    spec = GoalSpec.model_validate(state["goal"])
+    experiments = state.get("experiments", [])
+    changes = [
+        VersionChange(
+            version=d["version"] or 0,
+            reason=d.get("reason") or "",
+            experiment_id=d.get("experiment_id"),
+            changes=[
+                ParamChange(param=c["param"], before=c.get("from"), after=c.get("to"))
+                for c in d.get("changes", [])
+            ],
+        )
+        for d in state.get("decisions", [])
+        if d["status"] == "applied" and d.get("version")
+    ]
+    monitor = state.get("monitor") or {}
+    holdout: list[MetricDelta] = []
+    note = ""
+    metric = monitor.get("metric")
+    before = state.get("baseline_metrics", {})
+    after = state.get("final_metrics", {})
+    if monitor.get("changed") and metric:
+        holdout.append(
+            MetricDelta(
+                metric=metric,
+                effect=_finite(monitor.get("effect")) or 0.0,
+                ci_low=_finite(monitor.get("ci_low")),
+                ci_high=_finite(monitor.get("ci_high")),
+                baseline=_finite(before.get(metric)),
+                variant=_finite(after.get(metric)),
+            )
+        )
+        note = f"{monitor.get('pairs', 0)} paired episodes; verdict {monitor.get('verdict')}."
+        if monitor.get("rolled_back_to"):
+            note += f" Rolled back to version {monitor['rolled_back_to']}."
+    elif metric:
+        value = _finite(before.get(metric))
+        note = f"no version changed; {metric} = {value:.3f}" if value is not None else ""
+    rejected = [
+        f"{e['hypothesis']} ({e['verdict']})" for e in experiments if e["verdict"] != "winner"
+    ]
+    next_steps = [
+        f"{e['id']}: run about {e['extra_needed']} more paired episodes to decide it"
+        for e in experiments
+        if e["verdict"] == "inconclusive" and e.get("extra_needed")
+    ]
+    pending = [
+        ProposalSummary(id=int(d["proposal_id"]), summary=d.get("reason", ""), status="pending")
+        for d in state.get("decisions", [])
+        if d.get("status") == "pending" and d.get("proposal_id")
+    ]
+    return CampaignReport(
+        campaign_id=state["campaign_id"],
+        goal=spec.summary().splitlines()[0].removeprefix("Goal: "),
+        experiments=[_outcome(e) for e in experiments],
+        changes=changes,
+        rejected_hypotheses=rejected,
+        pending_proposals=pending,
+        next_steps=next_steps,
+        holdout=holdout,
+        holdout_note=note,
+        offline=ctx.offline,
+    )
+
+
+def write_report(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Manager: write the plain-language report and close the campaign."""
+    ctx = runtime.context
+    report = build_report(state, ctx)
+    payload = report.model_dump(mode="json")
+    with session_scope(ctx.engine) as session:
+        campaign = session.get(Campaign, state["campaign_id"])
+        if campaign is not None:
+            campaign.status = "completed"
+            campaign.report = payload
+            campaign.finished_at = ctx.clock()
+        session.add(
+            JournalEntry(
+                kind="report",
+                summary=f"campaign {state['campaign_id']} finished: "
+                f"{len(state.get('experiments', []))} experiments",
+                evidence=payload,
+                campaign_id=state["campaign_id"],
+            )
+        )
+    return {"report": payload, "status": "completed"}

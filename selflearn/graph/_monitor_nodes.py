@@ -1,0 +1,144 @@
+"""Monitoring: the version the campaign ends on against the one it started from, on held-out
+scenarios it never tuned on; a significant loss on the primary metric rolls it back."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+from sqlalchemy import text
+
+from selflearn.agents.manager import GoalSpec
+from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER, METRICS
+from selflearn.agents.teacher.stats import decide
+from selflearn.graph._context import CampaignContext
+from selflearn.graph._goal import teacher_metric
+from selflearn.graph._state import CampaignState
+from selflearn.simulator import derive_seed
+from selflearn.store import session_scope
+from selflearn.tuner import active_version, rollback
+
+_EPISODE_MEANS = f"""
+SELECT e.variant, e.scenario_id, e.seed,
+       {", ".join(f"{m.sql} AS {m.name}" for m in METRICS)}
+FROM episodes AS e JOIN probe_results AS p ON p.episode_id = e.id
+WHERE e.experiment_id = :experiment_id AND e.status = 'completed'
+GROUP BY e.variant, e.scenario_id, e.seed
+ORDER BY e.scenario_id, e.seed, e.variant
+"""
+
+
+def holdout_experiment(campaign_id: str) -> str:
+    """Return the label under which a campaign's holdout episodes are recorded."""
+    return f"{campaign_id}/holdout"
+
+
+def plan_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Monitor: decide which versions to compare on the held-out scenarios."""
+    ctx = runtime.context
+    with session_scope(ctx.engine) as session:
+        active = active_version(session=session)
+    after = str(active.id) if active is not None else state["start_version"]
+    return {"monitor": {"before": state["start_version"], "after": after}, "plan": None}
+
+
+def dispatch_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> list[Send]:
+    """Fan the holdout episodes out: before and after on the same scenarios and seeds."""
+    ctx = runtime.context
+    monitor = state["monitor"] or {}
+    arms = {"before": monitor["before"]}
+    if monitor["after"] != monitor["before"]:
+        arms["after"] = monitor["after"]
+    seeds = [derive_seed(state["seed"], "holdout", i) % 1_000_000 for i in range(ctx.holdout_seeds)]
+    sends = [
+        Send(
+            "run_episode",
+            {
+                "scenario_id": scenario_id,
+                "seed": seed,
+                "experiment_id": holdout_experiment(state["campaign_id"]),
+                "variant": arm,
+                "version_id": version,
+                "cycle_type": "macro",
+                "look": 1,
+                "campaign_id": state["campaign_id"],
+            },
+        )
+        for scenario_id in state["holdout_scenarios"]
+        for seed in seeds
+        for arm, version in arms.items()
+    ]
+    ctx.notify("dispatch", episodes=len(sends), look="holdout")
+    return sends
+
+
+def _means(rows: list[dict[str, Any]], arm: str) -> dict[str, float]:
+    values: dict[str, list[float]] = {}
+    for row in rows:
+        if row["variant"] != arm:
+            continue
+        for metric in HIGHER_IS_BETTER:
+            value = row.get(metric)
+            if value is not None and not math.isnan(float(value)):
+                values.setdefault(metric, []).append(float(value))
+    return {m: sum(v) / len(v) for m, v in values.items() if v}
+
+
+def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+    """Monitor: before/after on the holdout with an interval; roll back a significant loss."""
+    ctx = runtime.context
+    goal = GoalSpec.model_validate(state["goal"])
+    primary = teacher_metric(goal.primary[0].metric)
+    monitor = dict(state["monitor"] or {})
+    with session_scope(ctx.engine) as session:
+        rows = [
+            dict(r._mapping)
+            for r in session.execute(
+                text(_EPISODE_MEANS), {"experiment_id": holdout_experiment(state["campaign_id"])}
+            )
+        ]
+        before, after = _means(rows, "before"), _means(rows, "after")
+        monitor.update(metric=primary, episodes=len(rows), changed=bool(after))
+        if after:
+            pairs = _pairs(rows, primary)
+            decision = decide(
+                [b for b, _ in pairs],
+                [a for _, a in pairs],
+                higher_is_better=HIGHER_IS_BETTER[primary],
+            )
+            monitor.update(
+                verdict=decision.verdict,
+                effect=decision.effect,
+                ci_low=decision.ci_low,
+                ci_high=decision.ci_high,
+                p_value=decision.p_value,
+                pairs=len(pairs),
+            )
+            if decision.verdict == "loser":
+                rolled = rollback(
+                    session=session,
+                    now=ctx.clock(),
+                    reason=f"holdout {primary} got worse ({decision.effect:+.3f}) "
+                    "after the campaign",
+                    initiated_by="monitor",
+                )
+                monitor["rolled_back_to"] = rolled.version
+    final = after or before
+    ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict)})
+    return {"monitor": monitor, "baseline_metrics": before, "final_metrics": final}
+
+
+def _pairs(rows: list[dict[str, Any]], metric: str) -> list[tuple[float, float]]:
+    by_key: dict[tuple[str, int], dict[str, float]] = {}
+    for row in rows:
+        value = row.get(metric)
+        if value is None:
+            continue
+        by_key.setdefault((row["scenario_id"], row["seed"]), {})[row["variant"]] = float(value)
+    return [
+        (arms["before"], arms["after"])
+        for _, arms in sorted(by_key.items())
+        if "before" in arms and "after" in arms
+    ]

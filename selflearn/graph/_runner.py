@@ -1,0 +1,252 @@
+"""Start and resume campaigns: compile the graph with its checkpointer and drive it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command
+from sqlalchemy import select
+
+from selflearn.agents.manager import GoalSpec
+from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
+from selflearn.graph._builder import build_campaign_graph
+from selflearn.graph._checkpoint import open_checkpointer
+from selflearn.graph._context import CampaignContext
+from selflearn.graph._goal import DEFAULT_GOAL, parse_goal_text
+from selflearn.simulator import Scenario, load_scenarios
+from selflearn.simulator._client import StudentClient
+from selflearn.store import Database, session_scope
+from selflearn.store.models import Campaign
+from selflearn.tuner import active_version
+
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class CampaignOptions:
+    """What the owner asked for: goal, scenarios, episode budget, seed and pacing."""
+
+    goal_text: str = DEFAULT_GOAL
+    scenarios: tuple[str, ...] = (str(DEFAULT_SCENARIOS),)
+    budget: int = 80
+    seed: int = 0
+    seeds_per_look: int = 1
+    holdout_seeds: int = 3
+    max_looks: int = 4
+    max_concurrency: int = 2
+
+    def to_config(self) -> dict[str, Any]:
+        """Return the options as stored with the campaign, to resume it later."""
+        return {
+            "goal_text": self.goal_text,
+            "scenarios": list(self.scenarios),
+            "budget": self.budget,
+            "seed": self.seed,
+            "seeds_per_look": self.seeds_per_look,
+            "holdout_seeds": self.holdout_seeds,
+            "max_looks": self.max_looks,
+            "max_concurrency": self.max_concurrency,
+        }
+
+
+@dataclass
+class CampaignOutcome:
+    """Where a campaign stands after it was driven as far as it could go."""
+
+    campaign_id: str
+    status: str
+    state: dict[str, Any] = field(default_factory=dict)
+    active_version: int | None = None
+    waiting_for: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the `campaign run --json` object."""
+        return {
+            "campaign_id": self.campaign_id,
+            "status": self.status,
+            "experiments": [
+                {
+                    "id": e["id"],
+                    "verdict": e["verdict"],
+                    "deltas": {d["metric"]: d["effect"] for d in e.get("deltas", [])},
+                }
+                for e in self.state.get("experiments", [])
+            ],
+            "active_version": self.active_version,
+            "baseline_metrics": self.state.get("baseline_metrics", {}),
+            "final_metrics": self.state.get("final_metrics", {}),
+        }
+
+
+def split_scenarios(scenarios: Sequence[Scenario], spec: GoalSpec) -> tuple[list[str], list[str]]:
+    """Return the train and holdout scenario ids in the goal's scope."""
+    tags = set(spec.scenario_tags)
+    chosen = [s for s in scenarios if not tags or tags & set(s.tags)]
+    train = sorted(s.id for s in chosen if s.split == "train")
+    holdout = sorted(s.id for s in chosen if s.split == "holdout")
+    if not train:
+        raise InvalidInputError(
+            "no training scenario matches the goal's scope"
+            + (f" (tags {', '.join(sorted(tags))})" if tags else ""),
+            hint="Add scenarios with `split: train` and those tags, or widen the goal.",
+        )
+    return train, holdout
+
+
+class CampaignRunner:
+    """Run campaigns of the graph on one database, with one Student client."""
+
+    def __init__(
+        self,
+        database: Database,
+        student: StudentClient,
+        *,
+        clock: Callable[[], datetime] = _wall_clock,
+        offline: bool = True,
+        llms: dict[str, Any] | None = None,
+        progress: Callable[[str, dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.student = student
+        self.clock = clock
+        self.offline = offline
+        self.llms = llms or {}
+        self.progress = progress
+
+    def _context(self, options: CampaignOptions, scenarios: Sequence[Scenario]) -> CampaignContext:
+        return CampaignContext(
+            engine=self.database.engine,
+            student=self.student,
+            clock=self.clock,
+            scenarios={s.id: s for s in scenarios},
+            llms=self.llms,
+            offline=self.offline,
+            seeds_per_look=options.seeds_per_look,
+            holdout_seeds=options.holdout_seeds,
+            max_looks=options.max_looks,
+            progress=self.progress,
+        )
+
+    def start(self, options: CampaignOptions, *, campaign_id: str | None = None) -> CampaignOutcome:
+        """Validate everything, then run a new campaign until it ends or waits for the owner."""
+        spec = parse_goal_text(options.goal_text)
+        if options.budget < 2:
+            raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
+        scenarios = load_scenarios(list(options.scenarios))
+        train, holdout = split_scenarios(scenarios, spec)
+        campaign_id = campaign_id or f"c-{self.clock():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        with session_scope(self.database.engine) as session:
+            session.add(
+                Campaign(
+                    id=campaign_id, status="running", seed=options.seed, config=options.to_config()
+                )
+            )
+        state = {
+            "campaign_id": campaign_id,
+            "goal_text": options.goal_text,
+            "goal": spec.model_dump(mode="json"),
+            "seed": options.seed,
+            "budget": options.budget,
+            "train_scenarios": train,
+            "holdout_scenarios": holdout,
+            "experiment_index": 0,
+            "episodes_done": [],
+            "experiments": [],
+            "decisions": [],
+        }
+        return self._drive(campaign_id, state, options, scenarios)
+
+    def resume(
+        self, campaign_id: str, *, decision: dict[str, Any] | None = None
+    ) -> CampaignOutcome:
+        """Continue a campaign after a crash or an approval, from its last checkpoint."""
+        with session_scope(self.database.engine) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFoundError(
+                    f"no campaign {campaign_id!r}", hint="`selflearn campaign list` shows them."
+                )
+            if campaign.status == "completed":
+                raise ConflictError(
+                    f"campaign {campaign_id} is already completed",
+                    hint=f"`selflearn campaign show {campaign_id}` shows its report.",
+                )
+            config = dict(campaign.config)
+        config["scenarios"] = tuple(config.get("scenarios", ()))
+        options = CampaignOptions(**config)
+        scenarios = load_scenarios(list(options.scenarios))
+        command: Any = Command(resume=decision) if decision is not None else None
+        return self._drive(campaign_id, command, options, scenarios)
+
+    def _drive(
+        self,
+        campaign_id: str,
+        graph_input: Any,
+        options: CampaignOptions,
+        scenarios: Sequence[Scenario],
+    ) -> CampaignOutcome:
+        context = self._context(options, scenarios)
+        config: RunnableConfig = {
+            "configurable": {"thread_id": campaign_id},
+            "max_concurrency": options.max_concurrency,
+            "recursion_limit": 1000,
+        }
+        with open_checkpointer(self.database) as saver:
+            graph = build_campaign_graph().compile(checkpointer=saver)
+            try:
+                for update in graph.stream(
+                    graph_input, config, context=context, stream_mode="updates"
+                ):
+                    context.notify("step", nodes=list(update))
+            except Exception:
+                self._set_status(campaign_id, "failed")
+                raise
+            snapshot = graph.get_state(config)
+        state = dict(snapshot.values)
+        waiting = None
+        if snapshot.interrupts:
+            waiting = snapshot.interrupts[0].value
+            status = "awaiting_approval"
+        elif snapshot.next:
+            status = "running"
+        else:
+            status = "completed"
+        self._set_status(campaign_id, status)
+        with session_scope(self.database.engine) as session:
+            active = active_version(session=session)
+            number = active.version if active is not None else None
+        return CampaignOutcome(campaign_id, status, state, number, waiting)
+
+    def _set_status(self, campaign_id: str, status: str) -> None:
+        with session_scope(self.database.engine) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None and campaign.status != "completed":
+                campaign.status = status
+
+
+def list_campaigns(database: Database) -> list[dict[str, Any]]:
+    """Return every campaign, oldest first."""
+    with session_scope(database.engine) as session:
+        rows = session.scalars(select(Campaign).order_by(Campaign.started_at, Campaign.id)).all()
+        return [
+            {
+                "campaign_id": c.id,
+                "status": c.status,
+                "started_at": c.started_at.isoformat(),
+                "finished_at": c.finished_at.isoformat() if c.finished_at else None,
+                "seed": c.seed,
+                "budget": c.config.get("budget"),
+                "goal": c.config.get("goal_text"),
+            }
+            for c in rows
+        ]
