@@ -1,0 +1,87 @@
+"""Refuse request bodies that are too large or not UTF-8 before any route reads them."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from selflearn.errors import InvalidInputError
+from selflearn.web._errors import PAYLOAD_TOO_LARGE, error_response
+
+__all__ = ["MAX_BODY_BYTES", "BodyGuard"]
+
+MAX_BODY_BYTES = 1024 * 1024
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return error_response(
+        413,
+        PAYLOAD_TOO_LARGE,
+        f"the request body is larger than {limit} bytes",
+        "Send less at once: split a batch of memories, or shorten the text.",
+    )
+
+
+def _not_utf8(position: int) -> JSONResponse:
+    return error_response(
+        400,
+        InvalidInputError.code,
+        f"the request body is not valid UTF-8 (first bad byte at offset {position})",
+        "Encode the JSON body as UTF-8.",
+    )
+
+
+class BodyGuard:
+    """ASGI middleware: read the whole body once, check size and encoding, then replay it.
+
+    The size is checked against Content-Length first and again while reading, so a client
+    that lies about the length cannot make the server buffer more than the limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in _NO_BODY:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _too_large(self.max_bytes)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            await _not_utf8(error.start)(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # later reads wait for the disconnect, as the server's would
+
+    return replayed
