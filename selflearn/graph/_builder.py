@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from selflearn.graph._context import CampaignContext
@@ -70,10 +69,8 @@ def build_campaign_graph() -> CampaignGraph:
     return graph
 
 
-def _look_router(
-    state: CampaignState, runtime: Runtime[CampaignContext]
-) -> list[Send] | Literal["apply_change", "design_next"]:
+def _look_router(state: CampaignState) -> list[Send] | Literal["apply_change", "design_next"]:
     route = route_after_look(state)
     if route == "dispatch":
-        return dispatch_look(state, runtime)
+        return dispatch_look(state)
     return route

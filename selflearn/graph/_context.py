@@ -24,8 +24,6 @@ class CampaignContext:
     scenarios: Mapping[str, Scenario]
     llms: Mapping[str, BaseChatModel] = field(default_factory=dict)
     offline: bool = True
-    seeds_per_look: int = 1
-    holdout_seeds: int = 3
     max_looks: int = 4
     progress: Callable[[str, dict[str, Any]], None] | None = None
 

@@ -23,13 +23,12 @@ def look_seeds(campaign_seed: int, experiment_index: int, look: int, count: int)
     ]
 
 
-def dispatch_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> list[Send]:
+def dispatch_look(state: CampaignState) -> list[Send]:
     """Fan one look of the experiment out: every (scenario, seed) pair in every arm."""
-    ctx = runtime.context
     plan = state["plan"]
     assert plan is not None
     look = state["look"]
-    seeds = look_seeds(state["seed"], state["experiment_index"], look, ctx.seeds_per_look)
+    seeds = look_seeds(state["seed"], state["experiment_index"], look, state["seeds_per_look"])
     arms = [
         "baseline",
         *[v["name"] for v in plan["prepare"]["variants"] if v["name"] != "baseline"],
@@ -49,7 +48,6 @@ def dispatch_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> li
                     "look": look,
                 }
                 sends.append(Send("run_episode", task))
-    ctx.notify("dispatch", episodes=len(sends), look=look)
     return sends
 
 

@@ -41,17 +41,33 @@ def plan_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dic
     with session_scope(ctx.engine) as session:
         active = active_version(session=session)
     after = str(active.id) if active is not None else state["start_version"]
-    return {"monitor": {"before": state["start_version"], "after": after}, "plan": None}
+    monitor = {"before": state["start_version"], "after": after}
+    episodes = (
+        len(state["holdout_scenarios"])
+        * state["holdout_seeds"]
+        * (1 + (after != monitor["before"]))
+    )
+    ctx.notify("dispatch", episodes=episodes, look="holdout")
+    return {"monitor": monitor, "plan": None}
 
 
-def dispatch_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> list[Send]:
-    """Fan the holdout episodes out: before and after on the same scenarios and seeds."""
-    ctx = runtime.context
+def holdout_arms(state: CampaignState) -> dict[str, str]:
+    """Return the versions the holdout compares (one arm when nothing changed)."""
     monitor = state["monitor"] or {}
     arms = {"before": monitor["before"]}
     if monitor["after"] != monitor["before"]:
         arms["after"] = monitor["after"]
-    seeds = [derive_seed(state["seed"], "holdout", i) % 1_000_000 for i in range(ctx.holdout_seeds)]
+    return arms
+
+
+def dispatch_holdout(state: CampaignState) -> list[Send]:
+    """Fan the holdout episodes out: before and after on the same scenarios and seeds."""
+    monitor = state["monitor"] or {}
+    arms = {"before": monitor["before"]}
+    if monitor["after"] != monitor["before"]:
+        arms["after"] = monitor["after"]
+    count = state["holdout_seeds"]
+    seeds = [derive_seed(state["seed"], "holdout", i) % 1_000_000 for i in range(count)]
     sends = [
         Send(
             "run_episode",
@@ -70,7 +86,6 @@ def dispatch_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
         for seed in seeds
         for arm, version in arms.items()
     ]
-    ctx.notify("dispatch", episodes=len(sends), look="holdout")
     return sends
 
 

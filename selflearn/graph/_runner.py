@@ -131,8 +131,6 @@ class CampaignRunner:
             scenarios={s.id: s for s in scenarios},
             llms=self.llms,
             offline=self.offline,
-            seeds_per_look=options.seeds_per_look,
-            holdout_seeds=options.holdout_seeds,
             max_looks=options.max_looks,
             progress=self.progress,
         )
@@ -157,6 +155,8 @@ class CampaignRunner:
             "goal": spec.model_dump(mode="json"),
             "seed": options.seed,
             "budget": options.budget,
+            "seeds_per_look": options.seeds_per_look,
+            "holdout_seeds": options.holdout_seeds,
             "train_scenarios": train,
             "holdout_scenarios": holdout,
             "experiment_index": 0,

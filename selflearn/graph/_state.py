@@ -30,6 +30,8 @@ class CampaignState(TypedDict, total=False):
     goal_id: str
     seed: int
     budget: int
+    seeds_per_look: int
+    holdout_seeds: int
     train_scenarios: list[str]
     holdout_scenarios: list[str]
     start_version: str

@@ -30,9 +30,9 @@ from selflearn.tuner import CycleMetrics, active_version
 ASSUMED_EFFECT_SD = 0.8
 
 
-def look_episodes(state: CampaignState, ctx: CampaignContext, arms: int) -> int:
+def look_episodes(state: CampaignState, arms: int) -> int:
     """Return how many episodes one look of an experiment runs."""
-    return len(state["train_scenarios"]) * ctx.seeds_per_look * arms
+    return len(state["train_scenarios"]) * state["seeds_per_look"] * arms
 
 
 def _unit(value: Any) -> float | None:
@@ -84,7 +84,7 @@ def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict
             cycle_metrics=cycle_history(state),
         )
         remaining = state["budget"] - episodes_used(state)
-        if plan is None or remaining < look_episodes(state, ctx, len(plan.arms)):
+        if plan is None or remaining < look_episodes(state, len(plan.arms)):
             ctx.notify("design", plan=None, remaining=remaining)
             return {"plan": None, "experiment_index": index}
         journal_hypothesis(plan, session=session, now=now, campaign_id=state["campaign_id"])
@@ -146,10 +146,11 @@ def evaluate_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
         more = (
             rec.action == "continue"
             and look < ctx.max_looks
-            and remaining >= look_episodes(state, ctx, len(plan.arms))
+            and remaining >= look_episodes(state, len(plan.arms))
         )
         ctx.notify("look", experiment=plan.experiment_id, look=look, verdict=rec.verdict)
         if more:
+            ctx.notify("dispatch", episodes=look_episodes(state, len(plan.arms)), look=look + 1)
             return {"look": look + 1}
         journal_recommendation(rec, session=session, now=now, campaign_id=state["campaign_id"])
         row = session.get(Experiment, plan.experiment_id)

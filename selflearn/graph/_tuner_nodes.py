@@ -25,6 +25,9 @@ def prepare_arms(state: CampaignState, runtime: Runtime[CampaignContext]) -> dic
         prepare_experiment(
             plan["prepare"], session=session, now=ctx.clock(), initiated_by="teacher"
         )
+    arms = len(plan["prepare"]["variants"])
+    episodes = len(state["train_scenarios"]) * state["seeds_per_look"] * arms
+    ctx.notify("dispatch", episodes=episodes, look=1)
     return {"look": 1}
 
 
