@@ -21,10 +21,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/selflearn doctor
+	$(BIN)/selflearn campaign run
 
 doctor: $(STAMP)
-	$(BIN)/selflearn doctor
+	$(BIN)/selflearn campaign run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from selflearn.cli import _approvals, _campaign, _db, _params, _scenarios
+from selflearn.cli import _approvals, _campaign, _db, _eval, _params, _scenarios
 from selflearn.cli._chat import chat
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
@@ -26,6 +26,7 @@ app.add_typer(_params.app, name="params")
 app.add_typer(_approvals.app, name="approvals")
 app.add_typer(_scenarios.app, name="scenarios")
 app.add_typer(_campaign.app, name="campaign")
+app.add_typer(_eval.app, name="eval")
 
 
 def main() -> None:
