@@ -1,4 +1,4 @@
-"""Refuse request bodies that are too large or not UTF-8 before any route reads them."""
+"""Refuse request bodies that are too large, not JSON or not UTF-8 before any route reads them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from selflearn.errors import InvalidInputError
-from selflearn.web._errors import PAYLOAD_TOO_LARGE, error_response
+from selflearn.web._errors import PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, error_response
 
 __all__ = ["MAX_BODY_BYTES", "BodyGuard"]
 
@@ -23,6 +23,22 @@ def _too_large(limit: int) -> JSONResponse:
     )
 
 
+def _not_json(content_type: str) -> JSONResponse:
+    return error_response(
+        415,
+        UNSUPPORTED_MEDIA_TYPE,
+        f"the request body must be JSON, not {content_type or 'untyped'}",
+        "Send the body as JSON with the header Content-Type: application/json.",
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
 def _not_utf8(position: int) -> JSONResponse:
     return error_response(
         400,
@@ -33,7 +49,7 @@ def _not_utf8(position: int) -> JSONResponse:
 
 
 class BodyGuard:
-    """ASGI middleware: read the whole body once, check size and encoding, then replay it.
+    """ASGI middleware: read the whole body once, check size, type and encoding, then replay it.
 
     The size is checked against Content-Length first and again while reading, so a client
     that lies about the length cannot make the server buffer more than the limit.
@@ -47,7 +63,8 @@ class BodyGuard:
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        headers = dict(scope.get("headers") or ())
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await _too_large(self.max_bytes)(scope, receive, send)
             return
@@ -66,6 +83,10 @@ class BodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if body and not _is_json(content_type):
+            await _not_json(content_type)(scope, receive, send)
+            return
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as error:

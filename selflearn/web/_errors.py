@@ -30,6 +30,7 @@ from selflearn.errors import (
 __all__ = [
     "INVALID_REQUEST",
     "PAYLOAD_TOO_LARGE",
+    "UNSUPPORTED_MEDIA_TYPE",
     "envelope",
     "error_from_envelope",
     "error_response",
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Codes only the HTTP layer produces; the client maps them to InvalidInputError.
 INVALID_REQUEST = "invalid_request"
 PAYLOAD_TOO_LARGE = "payload_too_large"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 
 # Most specific first: the first class an error is an instance of decides its status.
 _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
@@ -61,6 +63,7 @@ _BY_STATUS: dict[int, type[SelflearnError]] = {
     405: InvalidInputError,
     409: ConflictError,
     413: InvalidInputError,
+    415: InvalidInputError,
     422: InvalidInputError,
     502: ProviderError,
     503: StoreError,

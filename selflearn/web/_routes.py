@@ -38,6 +38,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "Invalid input (empty or oversized text, bad user id, non-UTF-8 body).",
         404: "Unknown parameter version, experiment variant or memory id.",
         413: "The request body is larger than 1 MB.",
+        415: "The request body is not JSON (Content-Type: application/json).",
         422: "The request does not match the schema.",
         502: "The LLM or embedding provider failed.",
         503: "The database is unavailable.",
@@ -45,7 +46,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorEnvelope, "description": meaning[s]} for s in statuses}
 
 
-_COMMON = (400, 413, 422, 503)
+_COMMON = (400, 413, 415, 422, 503)
 
 
 def get_service(request: Request) -> MemoryService:

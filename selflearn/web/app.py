@@ -23,8 +23,8 @@ The Student of SELFLEARN as an HTTP service: per-user memories, hybrid search, a
 turns answered from memory, each on a parameter version chosen per request.
 
 Every error answers `{"error": {"code", "message", "hint"}}`: 400 invalid input, 404 unknown
-version or memory, 409 conflict, 413 body over 1 MB, 422 malformed request, 502 provider
-failure, 503 database unavailable. A user never seen simply has no memories.
+version or memory, 409 conflict, 413 body over 1 MB, 415 body not JSON, 422 malformed
+request, 502 provider failure, 503 database unavailable. A user never seen simply has no memories.
 """
 
 

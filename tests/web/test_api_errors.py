@@ -1,0 +1,221 @@
+"""Bad input gets a clear 4xx with the error envelope and changes nothing; failures map to 5xx."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
+
+from selflearn.errors import ProviderTimeoutError, ProviderUnavailableError
+from selflearn.maas import MemoryService
+from selflearn.web import API_PREFIX as API
+from selflearn.web import create_app
+
+
+def at(user_id: str, tail: str) -> str:
+    return f"{API}/users/{quote(user_id, safe='')}/{tail}"
+
+
+def error_of(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code, error
+    assert error["message"] and isinstance(error["hint"], str)
+    assert "Traceback" not in response.text
+    return error
+
+
+def stored(api, user_id: str) -> list[dict]:
+    return api.get(at(user_id, "memories")).json()["items"]
+
+
+def test_unknown_parameter_versions_are_not_found(api, user):
+    for selection in (
+        {"version_id": str(uuid.uuid4())},
+        {"version_id": "not-a-uuid"},
+        {"experiment_id": "no_such_experiment", "variant": "a"},
+    ):
+        for route, body in (("chat", {"message": "hello there"}), ("search", {"query": "hi"})):
+            response = api.post(at(user, route), json={**body, **selection})
+            error = error_of(response, 404, "not_found")
+            assert "version" in error["message"] and error["hint"]
+    orphan = api.post(at(user, "chat"), json={"message": "hello there", "variant": "a"})
+    assert "experiment" in error_of(orphan, 400, "invalid_input")["message"]
+    assert stored(api, user) == []  # a refused turn remembers nothing
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t"])
+def test_empty_query_or_message_is_invalid_input(api, user, empty):
+    error = error_of(api.post(at(user, "search"), json={"query": empty}), 400, "invalid_input")
+    assert "empty" in error["message"]
+    error_of(api.post(at(user, "chat"), json={"message": empty}), 400, "invalid_input")
+    assert stored(api, user) == []
+
+
+def test_missing_or_mistyped_fields_are_422_with_every_problem(api, user):
+    error = error_of(api.post(at(user, "search"), json={}), 422, "invalid_request")
+    assert error["message"] == "body.query: Field required"
+    error = error_of(
+        api.post(at(user, "chat"), json={"message": 3, "relevant_turn_ids": "t1", "extra": 1}),
+        422,
+        "invalid_request",
+    )
+    assert len(error["details"]) == 3
+    raw = {"content-type": "application/json"}
+    error_of(
+        api.post(at(user, "search"), content=b"{not json", headers=raw), 422, "invalid_request"
+    )
+    error_of(api.get(at(user, "memories"), params={"limit": 0}), 422, "invalid_request")
+
+
+def test_a_one_megabyte_query_is_refused_before_the_route(api, user):
+    huge = "x" * (1024 * 1024)
+    error = error_of(api.post(at(user, "search"), json={"query": huge}), 413, "payload_too_large")
+    assert "1048576" in error["message"]
+    error_of(api.post(at(user, "chat"), json={"message": huge}), 413, "payload_too_large")
+    # Under the body limit but over the 16 KB query limit: the service says so.
+    error = error_of(
+        api.post(at(user, "search"), json={"query": "y" * 20_000}), 400, "invalid_input"
+    )
+    assert "limit" in error["message"]
+    assert stored(api, user) == []
+
+
+def test_the_body_limit_holds_without_content_length(api, user):
+    def chunks():
+        yield b'{"query": "'
+        for _ in range(17):
+            yield b"z" * 65536
+        yield b'"}'
+
+    response = api.post(
+        at(user, "search"), content=chunks(), headers={"content-type": "application/json"}
+    )
+    error_of(response, 413, "payload_too_large")
+
+
+def test_non_utf8_bodies_are_refused_and_store_nothing(api, user):
+    latin1 = '{"items": ["Caf\u00e9 au lait every morning."]}'.encode("latin-1")
+    error = error_of(
+        api.post(
+            at(user, "memories"), content=latin1, headers={"content-type": "application/json"}
+        ),
+        400,
+        "invalid_input",
+    )
+    assert "UTF-8" in error["message"]
+    raw = {"content-type": "application/json; charset=utf-8"}
+    chat = api.post(at(user, "chat"), content=b'{"message": "\xff\xfe"}', headers=raw)
+    error_of(chat, 400, "invalid_input")
+    # Valid UTF-8 JSON that escapes a lone surrogate is still not text.
+    surrogate = b'{"items": ["fine", "broken \\ud800 text"]}'
+    error = error_of(
+        api.post(at(user, "memories"), content=surrogate, headers=raw), 400, "invalid_input"
+    )
+    assert "item 1" in error["message"]
+    nul = api.post(at(user, "search"), content=b'{"query": "a\\u0000b"}', headers=raw)
+    assert "NUL" in error_of(nul, 400, "invalid_input")["message"]
+    assert stored(api, user) == []
+
+
+@pytest.mark.parametrize(
+    ("bad_item", "status", "code"),
+    [
+        ({"text": "   "}, 400, "invalid_input"),  # the service refuses it
+        ({"speaker": "Ann"}, 422, "invalid_request"),  # no text at all
+        ({"text": "ok", "colour": "red"}, 422, "invalid_request"),  # unknown field
+        ("x" * 70_000, 400, "invalid_input"),  # over the 64 KB memory limit
+    ],
+)
+def test_a_batch_with_one_bad_item_stores_nothing(api, user, bad_item, status, code):
+    items = ["I live in Porto.", "I work as a nurse.", bad_item, "I have two cats."]
+    error_of(api.post(at(user, "memories"), json={"items": items}), status, code)
+    assert stored(api, user) == []
+
+
+def test_bad_user_ids_batches_and_cycle_types_are_invalid_input(api, user):
+    error_of(api.post(f"{API}/users//memories", json={"items": ["x y"]}), 400, "invalid_input")
+    error_of(api.get(at(" ", "memories")), 400, "invalid_input")
+    error_of(api.get(at("u" * 201, "memories")), 400, "invalid_input")
+    error_of(api.post(at(user, "memories"), json={"items": []}), 400, "invalid_input")
+    cycle = api.post(at(user, "chat"), json={"message": "hello", "cycle_type": "weekly"})
+    assert "cycle type" in error_of(cycle, 400, "invalid_input")["message"]
+
+
+def test_deleting_someone_elses_memory_is_not_found_and_deletes_nothing(api, user):
+    mine = api.post(at(user, "memories"), json={"items": ["I like rye bread."]}).json()
+    other = f"{user}-other"
+    theirs = api.post(at(other, "memories"), json={"items": ["I like oat milk."]}).json()
+    ids = [mine["items"][0]["id"], theirs["items"][0]["id"]]
+    error_of(api.delete(at(user, "memories"), params={"ids": ids}), 404, "not_found")
+    error_of(api.delete(at(user, "memories"), params={"ids": ["nope"]}), 400, "invalid_input")
+    assert len(stored(api, user)) == 1 and len(stored(api, other)) == 1
+
+
+def test_bodies_that_are_not_json_are_unsupported_media(api, user):
+    for headers in (
+        {},
+        {"content-type": "text/plain"},
+        {"content-type": "application/x-www-form-urlencoded"},
+    ):
+        response = api.post(at(user, "search"), content=b'{"query": "hi"}', headers=headers)
+        assert "JSON" in error_of(response, 415, "unsupported_media_type")["message"]
+    typed = {"content-type": "application/merge-patch+json"}
+    assert api.post(at(user, "search"), content=b'{"query": "hi"}', headers=typed).is_success
+
+
+def test_unknown_routes_and_methods_use_the_envelope(api, user):
+    assert "no route" in error_of(api.get(f"{API}/nowhere"), 404, "not_found")["message"]
+    error_of(api.put(at(user, "memories"), json={}), 405, "method_not_allowed")
+
+
+class _FailingEmbedder:
+    name = "failing"
+    dimension = 384
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def embed(self, texts) -> np.ndarray:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (ProviderUnavailableError("the embedding provider kept failing"), 502),
+        (ProviderTimeoutError("the embedding provider did not answer"), 504),
+    ],
+)
+def test_provider_failures_are_bad_gateway(database, settings, error, status):
+    failing = MemoryService(database, settings=settings, embedder=_FailingEmbedder(error))
+    with TestClient(create_app(failing), raise_server_exceptions=False) as client:
+        response = client.post(at("u1", "memories"), json={"items": ["I swim on Sundays."]})
+        error_of(response, status, error.code)
+        assert client.get(at("u1", "memories")).json()["items"] == []
+
+
+def test_an_unreachable_database_is_503(settings):
+    engine = create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:9/none", connect_args={"connect_timeout": 2}
+    )
+    service = MemoryService(engine, settings=settings)
+    with TestClient(create_app(service), raise_server_exceptions=False) as client:
+        error_of(client.get(f"{API}/health"), 503, "database_unavailable")
+        error_of(client.get(at("u1", "memories")), 503, "database_unavailable")
+    engine.dispose()
+
+
+def test_an_unexpected_failure_is_a_500_envelope_without_details(service, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(service, "search", explode)
+    with TestClient(create_app(service), raise_server_exceptions=False) as client:
+        response = client.post(at("u1", "search"), json={"query": "anything"})
+    error = error_of(response, 500, "internal")
+    assert "secret" not in response.text and error["hint"]
