@@ -1,0 +1,75 @@
+"""`serve` runs the API in its own process, opens the database first, and can reload."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from selflearn.cli import _serve
+from selflearn.errors import DatabaseUnavailableError
+from selflearn.settings import get_settings
+from selflearn.store import _engine
+from selflearn.web import StudentHTTPClient, StudentUnavailableError
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_over_http_until_stopped(database, database_url, user):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url}
+    code = f"from selflearn.cli._serve import serve; serve(host='127.0.0.1', port={port})"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        with StudentHTTPClient(f"http://127.0.0.1:{port}", timeout=10) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    assert client.health()["status"] == "ok"
+                    break
+                except StudentUnavailableError:
+                    assert process.poll() is None, process.communicate()[1].decode()
+                    assert time.monotonic() < deadline, "the server did not come up"
+                    time.sleep(0.1)
+            client.add_memories(user, ["My favourite colour is teal."])
+            turn = client.chat_turn(user, "What is my favourite colour?")
+            assert "teal" in turn.answer
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr.decode()
+
+
+def test_serve_fails_fast_on_an_unreachable_database(settings, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    get_settings.cache_clear()
+    _engine.get_database.cache_clear()
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("listened without a database"))
+    try:
+        with pytest.raises(DatabaseUnavailableError):
+            _serve.serve(host="127.0.0.1", port=_free_port())
+    finally:
+        get_settings.cache_clear()
+        _engine.get_database.cache_clear()
+
+
+def test_reload_serves_the_app_factory_by_import_path(monkeypatch):
+    calls: list[tuple[tuple, dict]] = []
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: calls.append((a, k)))
+    _serve.serve(host="0.0.0.0", port=9001, reload=True)
+    ((args, kwargs),) = calls
+    assert args == ("selflearn.web.app:create_app",)
+    assert kwargs["factory"] is True and kwargs["reload"] is True
+    assert (kwargs["host"], kwargs["port"]) == ("0.0.0.0", 9001)
+    assert all(os.path.isdir(path) for path in kwargs["reload_dirs"])
