@@ -18,8 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from selflearn.errors import (
     ConfigError,
     ConflictError,
+    DatabaseUnavailableError,
     InvalidInputError,
     NotFoundError,
+    PgvectorMissingError,
     ProviderError,
     ProviderTimeoutError,
     RuleViolation,
@@ -51,7 +53,9 @@ _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
     (NotFoundError, 404),
     (ConflictError, 409),
     (RuleViolation, 409),
-    (StoreError, 503),
+    (DatabaseUnavailableError, 503),
+    (PgvectorMissingError, 503),
+    (StoreError, 500),  # reachable, but the operation failed: a server-side fault
     (ProviderTimeoutError, 504),
     (ProviderError, 502),
     (ConfigError, 500),
@@ -66,7 +70,7 @@ _BY_STATUS: dict[int, type[SelflearnError]] = {
     415: InvalidInputError,
     422: InvalidInputError,
     502: ProviderError,
-    503: StoreError,
+    503: DatabaseUnavailableError,
     504: ProviderTimeoutError,
 }
 

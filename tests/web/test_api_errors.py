@@ -10,10 +10,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
-from selflearn.errors import ProviderTimeoutError, ProviderUnavailableError
+from selflearn.errors import (
+    ConfigError,
+    ConflictError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+    NotFoundError,
+    PgvectorMissingError,
+    ProviderAuthError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+    RuleViolation,
+    SelflearnError,
+    StoreError,
+)
 from selflearn.maas import MemoryService
 from selflearn.web import API_PREFIX as API
 from selflearn.web import create_app
+from selflearn.web._errors import status_for
 
 
 def at(user_id: str, tail: str) -> str:
@@ -219,3 +233,23 @@ def test_an_unexpected_failure_is_a_500_envelope_without_details(service, monkey
         response = client.post(at("u1", "search"), json={"query": "anything"})
     error = error_of(response, 500, "internal")
     assert "secret" not in response.text and error["hint"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (InvalidInputError("x"), 400),
+        (NotFoundError("x"), 404),
+        (ConflictError("x"), 409),
+        (RuleViolation("x", rule="cooldown"), 409),
+        (DatabaseUnavailableError("x"), 503),
+        (PgvectorMissingError("x"), 503),
+        (StoreError("x"), 500),
+        (ProviderAuthError("x"), 502),
+        (ProviderTimeoutError("x"), 504),
+        (ConfigError("x"), 500),
+        (SelflearnError("x"), 500),
+    ],
+)
+def test_each_error_class_has_its_status(error, status):
+    assert status_for(error) == status
