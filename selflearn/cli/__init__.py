@@ -10,6 +10,8 @@ from selflearn.cli import _approvals, _campaign, _db, _eval, _params, _scenarios
 from selflearn.cli._chat import chat
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
+from selflearn.cli._serve import serve
+from selflearn.cli._simulate import simulate
 from selflearn.errors import SelflearnError
 
 app = typer.Typer(
@@ -21,6 +23,8 @@ app = typer.Typer(
 )
 app.command("doctor")(doctor)
 app.command("chat")(chat)
+app.command("simulate")(simulate)
+app.command("serve")(serve)
 app.add_typer(_db.app, name="db")
 app.add_typer(_params.app, name="params")
 app.add_typer(_approvals.app, name="approvals")

@@ -62,6 +62,13 @@ def cycle_history(state: CampaignState) -> list[CycleMetrics]:
     return cycles
 
 
+def _in_campaign(plan: ExperimentPlan, campaign_id: str) -> ExperimentPlan:
+    """Name the experiment inside its campaign: ids are unique across campaigns."""
+    name = f"{campaign_id}/{plan.experiment_id}"
+    prepare = {**plan.prepare, "experiment_id": name}
+    return plan.model_copy(update={"experiment_id": name, "prepare": prepare})
+
+
 def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
     """Teacher: pick the next hypothesis and plan its experiment, or stop when none fits."""
     ctx = runtime.context
@@ -87,6 +94,7 @@ def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict
         if plan is None or remaining < look_episodes(state, len(plan.arms)):
             ctx.notify("design", plan=None, remaining=remaining)
             return {"plan": None, "experiment_index": index}
+        plan = _in_campaign(plan, state["campaign_id"])
         journal_hypothesis(plan, session=session, now=now, campaign_id=state["campaign_id"])
     ctx.notify("design", plan=plan.experiment_id, hypothesis=plan.hypothesis)
     return {"plan": plan.model_dump(mode="json"), "look": 0, "experiment_index": index}

@@ -1,0 +1,77 @@
+"""`selflearn simulate`: play scenarios against the Student and print their metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from selflearn.cli._output import console, err_console, print_json
+from selflearn.simulator import load_scenarios
+from selflearn.simulator.simulate import simulate as run_simulation
+from selflearn.store import get_database, session_scope
+from selflearn.tuner import get_version
+
+
+def simulate(
+    paths: list[Path] = typer.Argument(..., help="Scenario files or folders."),
+    episodes: int = typer.Option(1, "--episodes", min=1, help="Seeds per scenario."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the episodes."),
+    version: str | None = typer.Option(None, "--version", help="Parameter version to use."),
+    student_url: str | None = typer.Option(
+        None, "--student-url", help="Talk to a Student served over HTTP instead of in-process."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
+) -> None:
+    """Run episodes of scenarios against the Student; print a metric table or one JSON object."""
+    scenarios = load_scenarios(paths)  # every file is validated before anything runs
+    database = get_database()
+    version_id = None
+    if version:
+        with session_scope(database.engine) as session:
+            version_id = str(get_version(version, session=session).id)
+    if student_url:
+        from selflearn.web.client import connect_student
+
+        client = connect_student(student_url)
+    else:
+        from selflearn.maas import MemoryService
+
+        client = MemoryService(database, telemetry_flush_every=64)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err_console, transient=as_json) as progress:
+        task = progress.add_task("episodes", total=len(scenarios) * episodes)
+        report = run_simulation(
+            scenarios,
+            client=client,
+            engine=database.engine,
+            episodes=episodes,
+            seed=seed,
+            version_id=version_id,
+            on_episode=lambda _: progress.advance(task),
+        )
+    if as_json:
+        print_json(report.to_json())
+        return
+    table = Table(title=f"{report.episodes} episodes, {report.turns} turns (offline metrics)")
+    names = {"recall": "recall", "precision": "prec", "answer_correct_rate": "correct",
+             "hallucination_rate": "halluc", "abstention_rate": "abstain",
+             "latency_ms_p95": "p95 ms"}  # fmt: skip
+    table.add_column("scenario")
+    for label in names.values():
+        table.add_column(label, justify="right")
+    table.add_column(f"pass^1 / pass^{episodes}", justify="right")
+    for summary in report.per_scenario:
+        cells = [_fmt(summary.metrics.get(n)) for n in names]
+        values = list(summary.pass_hat_k.values())
+        passes = f"{values[0]:.2f} / {values[-1]:.2f}" if values else "-"
+        table.add_row(summary.scenario_id, *cells, passes)
+    table.add_row("all", *[_fmt(report.metrics.get(n)) for n in names], "", style="bold")
+    console.print(table)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

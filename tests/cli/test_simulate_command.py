@@ -1,0 +1,47 @@
+"""`selflearn simulate`: one JSON object with the headline metrics; bad files run nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from selflearn.cli import app
+from selflearn.store import session_scope
+from selflearn.store.models import Episode
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def test_simulate_prints_metrics_and_pass_hat_k_and_replays_identically(database):
+    scenario = str(ROOT / "scenarios" / "moved-city.yaml")
+    args = ["simulate", scenario, "--episodes", "2", "--seed", "4", "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    payload = json.loads(first.stdout)
+    assert payload["episodes"] == 2
+    for name in ("recall", "precision", "hallucination_rate", "abstention_rate", "answer_f1",
+                 "latency_ms_p95"):  # fmt: skip
+        assert name in payload["metrics"]
+    summary = payload["per_scenario"][0]
+    assert set(summary["pass_hat_k"]) == {"1", "2"}
+    assert summary["pass_hat_k"]["2"] <= summary["pass_hat_k"]["1"]
+    second = json.loads(runner.invoke(app, args).stdout)
+    same = {k: v for k, v in payload["metrics"].items() if not k.startswith("latency")}
+    assert same == {k: v for k, v in second["metrics"].items() if not k.startswith("latency")}
+
+
+def test_simulate_refuses_a_broken_scenario_before_running_anything(database, tmp_path):
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("id: x\nunknown_key: 1\n")
+    with session_scope(database.engine) as session:
+        before = session.scalar(select(func.count()).select_from(Episode))
+    good = str(ROOT / "scenarios" / "moved-city.yaml")
+    result = runner.invoke(app, ["simulate", good, str(bad), "--json"])
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    with session_scope(database.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Episode)) == before
