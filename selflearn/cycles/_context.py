@@ -1,0 +1,38 @@
+"""What a running cycle carries: its clients, clock, options and the report it fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from selflearn.agents.providers import Embedder
+from selflearn.cycles._models import CycleOptions, CycleReport
+from selflearn.simulator._client import StudentClient
+
+#: The scenarios shipped with the project (the macro cycle's golden set).
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+class CycleStudent(StudentClient, Protocol):
+    """The Student as the cycles use it (`MemoryService` is one)."""
+
+    embedder: Embedder
+
+    def flush(self) -> None: ...
+
+
+@dataclass
+class CycleContext:
+    """One cycle's dependencies and the report it fills in as it goes."""
+
+    engine: Engine
+    student: CycleStudent
+    now: datetime
+    options: CycleOptions
+    scenarios_path: Path
+    report: CycleReport
+    extra: dict[str, Any] = field(default_factory=dict)

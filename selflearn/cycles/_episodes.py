@@ -1,0 +1,51 @@
+"""Run simulated episodes for a cycle, record them, and leave no memory space behind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from selflearn.cycles._context import CycleContext
+from selflearn.errors import InvalidInputError
+from selflearn.simulator import Scenario, derive_seed, load_scenarios
+from selflearn.simulator._recorder import record_episode
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
+from selflearn.store import session_scope
+
+
+def train_scenarios(path: Path) -> list[Scenario]:
+    """Return the train-split scenarios under `path`, sorted by id."""
+    scenarios = sorted(
+        (s for s in load_scenarios([path]) if s.split == "train"), key=lambda s: s.id
+    )
+    if not scenarios:
+        raise InvalidInputError(
+            f"no train scenario under {path}",
+            hint="Point --scenarios at scenario files with `split: train`.",
+        )
+    return scenarios
+
+
+def cycle_seeds(ctx: CycleContext) -> list[int]:
+    """Return the seeds of the macro episodes: the same every cycle, so cycles compare."""
+    return [
+        derive_seed(ctx.options.seed, "macro", index) % 1_000_000
+        for index in range(ctx.options.macro_seeds)
+    ]
+
+
+def run_recorded(ctx: CycleContext, specs: Sequence[EpisodeSpec]) -> list[EpisodeResult]:
+    """Play each episode through the Student, record it, then delete its memory spaces."""
+    results: list[EpisodeResult] = []
+    for spec in specs:
+        try:
+            result = run_episode(spec, ctx.student)
+            # The recorder fills the judge columns of telemetry that must be written first.
+            ctx.student.flush()
+            with session_scope(ctx.engine) as session:
+                record_episode(result, session=session)
+        finally:
+            for user in spec.scenario.participants():
+                ctx.student.delete_memories(spec.student_user(user.id))
+        results.append(result)
+    return results
