@@ -22,6 +22,7 @@ the active version, is retired at once. With `activate=True` it is activated as 
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from os import PathLike
@@ -246,7 +247,8 @@ def tune_locomo(
             experiment_id=None,
             **common,
         )
-    experiment_id = f"tune-locomo-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    # The suffix keeps two tunes started in the same second apart.
+    experiment_id = f"tune-locomo-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     reason = f"tune locomo on {names}: recall@{OBJECTIVE_K} {before:.4f} → {after:.4f}"
     with session_scope(service.engine) as session:
         baseline_arm, tuned = prepare_experiment(
