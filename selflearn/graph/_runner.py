@@ -135,9 +135,19 @@ class CampaignRunner:
             progress=self.progress,
         )
 
-    def start(self, options: CampaignOptions, *, campaign_id: str | None = None) -> CampaignOutcome:
-        """Validate everything, then run a new campaign until it ends or waits for the owner."""
-        spec = parse_goal_text(options.goal_text)
+    def start(
+        self,
+        options: CampaignOptions,
+        *,
+        campaign_id: str | None = None,
+        spec: GoalSpec | None = None,
+        goal_id: str | None = None,
+    ) -> CampaignOutcome:
+        """Validate everything, then run a new campaign until it ends or waits for the owner.
+
+        `spec` is a goal the Manager already confirmed; otherwise `options.goal_text` is parsed.
+        """
+        spec = spec or parse_goal_text(options.goal_text)
         if options.budget < 2:
             raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
         scenarios = load_scenarios(list(options.scenarios))
@@ -164,6 +174,8 @@ class CampaignRunner:
             "experiments": [],
             "decisions": [],
         }
+        if goal_id:
+            state["goal_id"] = goal_id
         return self._drive(campaign_id, state, options, scenarios)
 
     def resume(

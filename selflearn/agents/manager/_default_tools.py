@@ -6,8 +6,8 @@ from selflearn.agents.manager._tools import ManagerTools
 
 
 def default_tools() -> ManagerTools:
-    """Return the tools backed by the campaign graph and the store."""
-    raise NotImplementedError(
-        "the campaign graph does not provide Manager tools yet; "
-        "the Manager can only be used with tools passed in directly"
-    )
+    """Return the tools backed by the campaign graph, the Tuner and the store."""
+    # Imported here: the graph depends on the Manager, not the other way round.
+    from selflearn.graph._tools import build_default_tools
+
+    return build_default_tools()
