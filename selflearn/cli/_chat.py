@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from selflearn.cli._output import console, err_console, report_error
+from selflearn.cli._output import console, report_error
 from selflearn.errors import SelflearnError
 
 if TYPE_CHECKING:
@@ -27,16 +26,7 @@ def chat(
     from selflearn.agents import manager as manager_api
     from selflearn.store import get_database
 
-    try:
-        tools = manager_api.default_tools()
-    except NotImplementedError as error:
-        say(err_console, f"[bold red]chat is not available yet[/]: {escape(str(error))}")
-        say(
-            err_console,
-            "[bold]what to do[/]: the campaign graph provides the Manager's tools; "
-            "until it does, use `selflearn approvals` and `selflearn params`.",
-        )
-        raise typer.Exit(code=2) from None
+    tools = manager_api.default_tools()
     manager = manager_api.Manager(
         tools,
         engine=get_database().engine,

@@ -60,14 +60,3 @@ def test_chat_ends_at_end_of_input_and_resumes_with_the_pending_question(app, to
 def test_reports_print_brackets_literally(app, tools):
     result = CliRunner().invoke(app, [], input=f"{GOAL}\nyes\nrun a campaign\nreport\n")
     assert "hallucination_rate \u22122.1 pts [\u22123.0, \u22121.2]" in result.output
-
-
-def test_chat_without_tools_explains_why(app, monkeypatch):
-    def missing():
-        raise NotImplementedError("the campaign graph does not provide Manager tools yet")
-
-    monkeypatch.setattr(manager_api, "default_tools", missing)
-    result = CliRunner().invoke(app, [], input="status\n")
-    assert result.exit_code == 2
-    assert "chat is not available yet" in result.output
-    assert "campaign graph does not provide Manager tools yet" in result.output
