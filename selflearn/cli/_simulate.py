@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from selflearn.cli._output import console, err_console, print_json
+from selflearn.settings import get_settings
 from selflearn.simulator import load_scenarios
 from selflearn.simulator.simulate import simulate as run_simulation
 from selflearn.store import get_database, session_scope
@@ -40,6 +41,12 @@ def simulate(
         from selflearn.maas import MemoryService
 
         client = MemoryService(database, telemetry_flush_every=64)
+    paraphraser = None
+    if get_settings().llm_for("emulator").provider != "offline":
+        from selflearn.agents.providers import chat_model
+        from selflearn.simulator.llm_paraphrase import LLMParaphraser
+
+        paraphraser = LLMParaphraser(chat_model("emulator"))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=err_console, transient=as_json) as progress:
@@ -51,6 +58,7 @@ def simulate(
             episodes=episodes,
             seed=seed,
             version_id=version_id,
+            paraphraser=paraphraser,
             on_episode=lambda _: progress.advance(task),
         )
     if as_json:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from selflearn.simulator._aggregate import aggregate_scores, pass_hat_k
 from selflearn.simulator._client import StudentClient
+from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator._recorder import clear_episode, record_episode
 from selflearn.simulator._scenario import Scenario
 from selflearn.simulator._seeding import derive_seed
@@ -93,6 +94,7 @@ def simulate(
     episodes: int = 1,
     seed: int = 0,
     version_id: str | None = None,
+    paraphraser: Paraphraser | None = None,
     on_episode: Callable[[EpisodeResult], None] | None = None,
 ) -> SimulationReport:
     """Play `episodes` seeds of every scenario on one parameter version and record them."""
@@ -108,7 +110,7 @@ def simulate(
             )
             with session_scope(engine) as session:
                 clear_episode(spec.episode_id, session=session)
-            result = run_episode(spec, client)
+            result = run_episode(spec, client, paraphraser=paraphraser)
             flush = getattr(client, "flush", None)
             if callable(flush):
                 flush()
