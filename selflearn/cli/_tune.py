@@ -57,7 +57,7 @@ def render(report: TuneReport) -> None:
     console.print(f"[bold]v{report.version}[/] is {state}: {escape(report.reason)}", soft_wrap=True)
     console.print(
         "Measure it on unseen conversations: "
-        f"selflearn eval locomo FILE... --version {report.version_id}",
+        f"selflearn eval locomo FILE... --version {report.version}",
         soft_wrap=True,
         highlight=False,
     )
