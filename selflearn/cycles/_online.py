@@ -33,11 +33,11 @@ SWEEP_OVERLAP = timedelta(minutes=5)
 #: How many pipeline run ids an example keeps (its `asked` counter keeps counting).
 KEEP_RUN_IDS = 20
 
-_QUESTION_WORD = re.compile(
-    r"^(?:who|whom|whose|what|when|where|which|why|how|do|does|did|is|are|was|were|am|can|"
-    r"could|will|would|should|shall|have|has|had|may|might)\b",
-    re.IGNORECASE,
+_QUESTION_WORDS = (
+    "who|whom|whose|what|when|where|which|why|how|do|does|did|is|are|was|were|am|can|"
+    "could|will|would|should|shall|have|has|had|may|might"
 )
+_QUESTION_WORD = re.compile(rf"^(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
 
 _TURNS = text(
     """
@@ -47,6 +47,7 @@ _TURNS = text(
     LEFT JOIN telemetry_events AS e ON e.pipeline_id = r.id AND e.stage = 'e2e'
     WHERE r.cycle_type = 'online' AND r.status = 'ok'
       AND (CAST(:since AS timestamptz) IS NULL OR r.created_at > :since)
+      AND (r.query ~ '\\?\\s*$' OR r.query ~* :question_word)
     ORDER BY r.created_at, r.id
     LIMIT :limit
     """
@@ -65,21 +66,17 @@ def question_key(question: str) -> str:
     return f"online:{digest}"
 
 
-def idle_for(now: datetime, *, session: Session) -> timedelta | None:
-    """Return the time since the last online turn (None when there never was one)."""
-    last = session.scalar(
-        select(func.max(PipelineRun.created_at)).where(PipelineRun.cycle_type == "online")
-    )
-    if last is None:
-        return None
-    return max(timedelta(0), now - last)
-
-
 def last_activity(*, session: Session) -> datetime | None:
-    """Return when the last online turn happened."""
+    """Return when the last online turn happened (None when there never was one)."""
     return session.scalar(
         select(func.max(PipelineRun.created_at)).where(PipelineRun.cycle_type == "online")
     )
+
+
+def idle_for(now: datetime, *, session: Session) -> timedelta | None:
+    """Return the time since the last online turn (None when there never was one)."""
+    last = last_activity(session=session)
+    return None if last is None else max(timedelta(0), now - last)
 
 
 def _existing(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
@@ -167,7 +164,12 @@ def collect_online_examples(*, session: Session, limit: int = 10_000) -> OnlineS
     since = None if mark is None else mark - SWEEP_OVERLAP
     turns = [
         row
-        for row in session.execute(_TURNS, {"since": since, "limit": limit})
+        for row in session.execute(
+            _TURNS,
+            # The filter runs in SQL too, so the limit counts questions: a long run of
+            # statements can never hide the questions behind it.
+            {"since": since, "limit": limit, "question_word": rf"^\s*({_QUESTION_WORDS})\y"},
+        )
         if is_question(row.query)
     ]
     keyed = [(row, question_key(row.query)) for row in turns]
