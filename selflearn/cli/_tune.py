@@ -75,7 +75,7 @@ def locomo_command(
         "--train",
         help="LoCoMo conversation files to tune on: --train A.json B.json (or --train repeated).",
     ),
-    more: list[Path] | None = typer.Argument(None, hidden=True),
+    more: list[Path] | None = typer.Argument(None, hidden=True, metavar="FILE"),
     budget: int = typer.Option(20, "--budget", min=2, help="Trials, the active version's first."),
     seed: int = typer.Option(0, "--seed", help="Seed of the search."),
     activate: bool = typer.Option(
@@ -85,8 +85,8 @@ def locomo_command(
 ) -> None:
     """Search the retrieval factors for LoCoMo evidence recall@5 on train conversations.
 
-    The best trial becomes a new parameter version only if a paired per-question test says
-    it beats the active version; check it on unseen conversations before activating it.
+    A winner becomes a candidate version only if a paired per-question test confirms it.
+    Check it on unseen conversations (selflearn eval locomo --version N) before activating.
     """
     import optuna
 
