@@ -6,7 +6,16 @@ import logging
 
 import typer
 
-from selflearn.cli import _approvals, _campaign, _db, _eval, _params, _scenarios
+from selflearn.cli import (
+    _approvals,
+    _campaign,
+    _cycles,
+    _db,
+    _eval,
+    _params,
+    _scenarios,
+    _tune,
+)
 from selflearn.cli._chat import chat
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
@@ -31,6 +40,8 @@ app.add_typer(_approvals.app, name="approvals")
 app.add_typer(_scenarios.app, name="scenarios")
 app.add_typer(_campaign.app, name="campaign")
 app.add_typer(_eval.app, name="eval")
+app.add_typer(_cycles.app, name="cycles")
+app.add_typer(_tune.app, name="tune")
 
 
 def main() -> None:

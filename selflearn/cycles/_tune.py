@@ -10,10 +10,13 @@ only: it removes candidates, so large values can only lose evidence, and a small
 better spent elsewhere.
 
 The active version is evaluated first (then the SPEC defaults, if they differ). The best
-trial is adopted only if a paired, per-question sequential test (`stats.decide`) calls it
-a winner against the active version; since the winner was chosen on the same questions the
-test is optimistic, which is why the new version is a candidate to check on unseen
-conversations (`selflearn eval locomo FILE --version N`) before anyone activates it. It is
+trial becomes a candidate version when its train recall@5 is higher than the active
+version's and a paired, per-question sequential test (`stats.decide`) does not call it
+worse; the test's verdict is part of the version's reason. Significance on the questions
+the trial was chosen on is neither needed nor meaningful (the pick is optimistic by
+construction): the candidate is never activated by the tune itself, and the evidence that
+counts is its recall on conversations it never saw (`selflearn eval locomo FILE --version
+N`), measured before anyone activates it. It is
 made through the Tuner as the "tuned" arm of an experiment (`prepare_experiment`), so its
 parent is the active version and its reason says what it gained; the baseline arm, equal to
 the active version, is retired at once. With `activate=True` it is activated as the owner.
@@ -224,11 +227,11 @@ def tune_locomo(
         "seed": seed,
         "trials": trials,
     }
-    if decision is None or decision.verdict != "winner":
+    if decision is None or decision.verdict == "loser" or after <= before:
         why = (
             "no trial beat it"
-            if decision is None
-            else f"the best trial ({after:.4f}) is not a significant gain: {decision.reason}"
+            if decision is None or after <= before
+            else f"the best trial ({after:.4f}) is worse per question: {decision.reason}"
         )
         reason = (
             f"tune locomo on {names}: kept v{base_version} (recall@{OBJECTIVE_K} "
@@ -249,7 +252,10 @@ def tune_locomo(
         )
     # The suffix keeps two tunes started in the same second apart.
     experiment_id = f"tune-locomo-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
-    reason = f"tune locomo on {names}: recall@{OBJECTIVE_K} {before:.4f} → {after:.4f}"
+    reason = (
+        f"tune locomo on {names}: recall@{OBJECTIVE_K} {before:.4f} → {after:.4f} "
+        f"(paired test on train: {decision.verdict}, anytime p {decision.p_value:.3f})"
+    )
     with session_scope(service.engine) as session:
         baseline_arm, tuned = prepare_experiment(
             {
@@ -273,7 +279,7 @@ def tune_locomo(
         )
         experiment = session.get(Experiment, experiment_id)
         if experiment is not None:
-            experiment.status, experiment.verdict = "completed", "winner"
+            experiment.status, experiment.verdict = "completed", decision.verdict
             experiment.finished_at = now
         if activate_winner:
             activate(tuned.id, session=session, now=now, reason=reason, initiated_by=OWNER)

@@ -166,7 +166,7 @@ def test_a_significant_winner_becomes_a_candidate_child_of_the_active_version(
     assert sorted(e.kind for e in entries) == ["decision", "hypothesis"]
 
 
-def test_without_a_significant_gain_the_active_version_stays(engine, service, locomo_file):
+def test_without_a_gain_the_active_version_stays(engine, service, locomo_file):
     report = tune_locomo([locomo_file], service=service, budget=2, seed=0, now=T0)
     assert not report.changed and report.experiment_id is None
     assert report.version == 1 and report.train_recall == report.baseline_recall
