@@ -8,9 +8,8 @@ from pathlib import Path
 from selflearn.cycles._context import CycleContext
 from selflearn.errors import InvalidInputError
 from selflearn.simulator import Scenario, derive_seed, load_scenarios
-from selflearn.simulator._recorder import record_episode
-from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
-from selflearn.store import session_scope
+from selflearn.simulator._recorder import play_and_record
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec
 
 
 def train_scenarios(path: Path) -> list[Scenario]:
@@ -39,11 +38,7 @@ def run_recorded(ctx: CycleContext, specs: Sequence[EpisodeSpec]) -> list[Episod
     results: list[EpisodeResult] = []
     for spec in specs:
         try:
-            result = run_episode(spec, ctx.student)
-            # The recorder fills the judge columns of telemetry that must be written first.
-            ctx.student.flush()
-            with session_scope(ctx.engine) as session:
-                record_episode(result, session=session)
+            result = play_and_record(spec, ctx.student, ctx.engine)
         finally:
             for user in spec.scenario.participants():
                 ctx.student.delete_memories(spec.student_user(user.id))

@@ -10,9 +10,8 @@ from langgraph.types import Send
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState, EpisodeTask
 from selflearn.simulator import derive_seed
-from selflearn.simulator._recorder import clear_episode, record_episode
-from selflearn.simulator.episode import EpisodeSpec, run_episode
-from selflearn.store import session_scope
+from selflearn.simulator._recorder import play_and_record
+from selflearn.simulator.episode import EpisodeSpec
 
 
 def look_seeds(campaign_seed: int, experiment_index: int, look: int, count: int) -> list[int]:
@@ -64,14 +63,7 @@ def play_episode(task: EpisodeTask, runtime: Runtime[CampaignContext]) -> dict[s
         cycle_type=task["cycle_type"],
         look=task["look"],
     )
-    with session_scope(ctx.engine) as session:
-        clear_episode(spec.episode_id, session=session)
-    result = run_episode(spec, ctx.student)
-    flush = getattr(ctx.student, "flush", None)
-    if callable(flush):
-        flush()  # telemetry of the episode's turns must be in before its scores
-    with session_scope(ctx.engine) as session:
-        record_episode(result, session=session)
+    result = play_and_record(spec, ctx.student, ctx.engine)
     ctx.notify("episode", episode=spec.episode_id, turns=result.turns)
     return {"episodes_done": [spec.episode_id]}
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.orm import Session
 
-from selflearn.simulator.episode import EpisodeResult
+from selflearn.simulator._client import StudentClient
+from selflearn.simulator._paraphrase import Paraphraser
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
+from selflearn.store import session_scope
 from selflearn.store.models import Episode, PipelineRun, ProbeResult, TelemetryEvent
 
 
@@ -82,3 +85,22 @@ def record_episode(result: EpisodeResult, *, session: Session) -> Episode:
             )
     session.flush()
     return episode
+
+
+def play_and_record(
+    spec: EpisodeSpec,
+    client: StudentClient,
+    engine: Engine,
+    *,
+    paraphraser: Paraphraser | None = None,
+) -> EpisodeResult:
+    """Play an episode from a clean slate and record it; rerunning it replaces it."""
+    with session_scope(engine) as session:
+        clear_episode(spec.episode_id, session=session)
+    result = run_episode(spec, client, paraphraser=paraphraser)
+    flush = getattr(client, "flush", None)
+    if callable(flush):
+        flush()  # the turns' telemetry must be written before the scores point at it
+    with session_scope(engine) as session:
+        record_episode(result, session=session)
+    return result

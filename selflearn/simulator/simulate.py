@@ -13,11 +13,10 @@ from sqlalchemy import Engine
 from selflearn.simulator._aggregate import aggregate_scores, pass_hat_k
 from selflearn.simulator._client import StudentClient
 from selflearn.simulator._paraphrase import Paraphraser
-from selflearn.simulator._recorder import clear_episode, record_episode
+from selflearn.simulator._recorder import play_and_record
 from selflearn.simulator._scenario import Scenario
 from selflearn.simulator._seeding import derive_seed
-from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
-from selflearn.store import session_scope
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec
 
 #: The headline metrics, named as the campaign and the Manager name them.
 HEADLINE = {
@@ -108,14 +107,7 @@ def simulate(
                 campaign_id=run_id,
                 version_id=version_id,
             )
-            with session_scope(engine) as session:
-                clear_episode(spec.episode_id, session=session)
-            result = run_episode(spec, client, paraphraser=paraphraser)
-            flush = getattr(client, "flush", None)
-            if callable(flush):
-                flush()
-            with session_scope(engine) as session:
-                record_episode(result, session=session)
+            result = play_and_record(spec, client, engine, paraphraser=paraphraser)
             results.setdefault(scenario.id, []).append(result)
             if on_episode is not None:
                 on_episode(result)
