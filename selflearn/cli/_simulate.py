@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,6 +24,9 @@ def simulate(
     version: str | None = typer.Option(None, "--version", help="Parameter version to use."),
     student_url: str | None = typer.Option(
         None, "--student-url", help="Talk to a Student served over HTTP instead of in-process."
+    ),
+    judge: bool = typer.Option(
+        False, "--judge", help="Also ask the judge role and report its agreement with the metrics."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
 ) -> None:
@@ -59,6 +63,7 @@ def simulate(
             seed=seed,
             version_id=version_id,
             paraphraser=paraphraser,
+            judge=_judge() if judge else None,
             on_episode=lambda _: progress.advance(task),
         )
     if as_json:
@@ -79,6 +84,32 @@ def simulate(
         table.add_row(summary.scenario_id, *cells, passes)
     table.add_row("all", *[_fmt(report.metrics.get(n)) for n in names], "", style="bold")
     console.print(table)
+    if report.judge_agreement:
+        agree = report.judge_agreement
+        console.print(
+            f"judge vs metrics on {agree['n']} probes: correctness agreement "
+            f"{agree['correct']['agreement']}, kappa {agree['correct']['kappa']}; "
+            f"hallucination agreement {agree['hallucinated']['agreement']}, "
+            f"kappa {agree['hallucinated']['kappa']}",
+            highlight=False,
+        )
+
+
+def _judge() -> Any:
+    from selflearn.agents.providers import chat_model
+    from selflearn.agents.teacher.judge import judge_probe
+
+    model = chat_model("judge")
+
+    def run(probe: Any) -> Any:
+        truth = probe.probe.truth
+        expected = None if truth.unanswerable else truth.answer
+        return judge_probe(
+            probe.probe.question, probe.answer, list(probe.context), expected,
+            truth.forbidden, model=model,
+        )  # fmt: skip
+
+    return run
 
 
 def _fmt(value: float | None) -> str:

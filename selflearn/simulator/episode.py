@@ -61,6 +61,8 @@ class ScoredProbe:
     probe: GoldenProbe
     score: ProbeScore
     pipeline_run_id: uuid.UUID | None
+    answer: str = ""
+    context: tuple[str, ...] = ()
 
 
 @dataclass
@@ -176,11 +178,18 @@ def run_episode(
             errors.append(error)
         if event.kind == "probe" and event.probe_id in truths:
             golden = truths[event.probe_id]
-            score = score_probe(
-                _outcome(event, reply, error), golden.truth, id_map=id_map, settings=metric_settings
-            )
+            outcome = _outcome(event, reply, error)
+            score = score_probe(outcome, golden.truth, id_map=id_map, settings=metric_settings)
             run_id = reply.pipeline_run_id if reply is not None else None
-            scored.append(ScoredProbe(probe=golden, score=score, pipeline_run_id=run_id))
+            scored.append(
+                ScoredProbe(
+                    probe=golden,
+                    score=score,
+                    pipeline_run_id=run_id,
+                    answer=outcome.answer,
+                    context=tuple(item.text for item in outcome.retrieved),
+                )
+            )
         if on_turn is not None:
             on_turn(index + 1, len(events))
     return EpisodeResult(

@@ -16,7 +16,7 @@ from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator._recorder import play_and_record
 from selflearn.simulator._scenario import Scenario
 from selflearn.simulator._seeding import derive_seed
-from selflearn.simulator.episode import EpisodeResult, EpisodeSpec
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, ScoredProbe
 
 #: The headline metrics, named as the campaign and the Manager name them.
 HEADLINE = {
@@ -57,6 +57,7 @@ class SimulationReport(BaseModel):
     turns: int
     metrics: dict[str, float | None]
     per_scenario: list[ScenarioSummary]
+    judge_agreement: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the `simulate --json` object (episodes and metrics first)."""
@@ -66,6 +67,7 @@ class SimulationReport(BaseModel):
             "turns": self.turns,
             "run_id": self.run_id,
             "per_scenario": [s.model_dump() for s in self.per_scenario],
+            "judge_agreement": self.judge_agreement,
         }
 
 
@@ -94,6 +96,7 @@ def simulate(
     seed: int = 0,
     version_id: str | None = None,
     paraphraser: Paraphraser | None = None,
+    judge: Callable[[ScoredProbe], Any] | None = None,
     on_episode: Callable[[EpisodeResult], None] | None = None,
 ) -> SimulationReport:
     """Play `episodes` seeds of every scenario on one parameter version and record them."""
@@ -112,7 +115,14 @@ def simulate(
             if on_episode is not None:
                 on_episode(result)
     every = [r for rs in results.values() for r in rs]
+    agreement_report = None
+    if judge is not None:
+        from selflearn.agents.teacher.judge import agreement
+
+        probes = [p for r in every for p in r.probes]
+        agreement_report = agreement([p.score for p in probes], [judge(p) for p in probes])
     return SimulationReport(
+        judge_agreement=agreement_report,
         run_id=run_id,
         episodes=len(every),
         turns=sum(r.turns for r in every),

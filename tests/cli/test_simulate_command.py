@@ -45,3 +45,15 @@ def test_simulate_refuses_a_broken_scenario_before_running_anything(database, tm
     assert result.stdout == ""
     with session_scope(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(Episode)) == before
+
+
+def test_simulate_with_the_judge_reports_its_agreement_with_the_metrics(database):
+    scenario = str(ROOT / "scenarios" / "namesakes.yaml")
+    result = runner.invoke(app, ["simulate", scenario, "--judge", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    agreement = payload["judge_agreement"]
+    assert agreement["n"] == 5  # every probe of the scenario was judged
+    # Offline, the judge is the rule-based one built on the same metrics: they must agree.
+    assert agreement["correct"]["agreement"] == 1.0
+    assert agreement["hallucinated"]["agreement"] == 1.0
