@@ -14,6 +14,7 @@ Only "safe" lets a variant win: a guardrail nobody has shown to hold is not assu
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from selflearn.agents.teacher.stats._decision import Decision
 from selflearn.agents.teacher.stats._power import extra_pairs
@@ -55,25 +56,38 @@ def primary_delta(
             d.effect, d.sd, d.n, g=d.mixture_variance, alpha=d.alpha / family, power=power
         )
     movement = _movement(d, significant)
+    return _delta(
+        spec,
+        d,
+        role="primary",
+        movement=movement,
+        adjusted_p_value=adjusted_p,
+        margin=None,
+        guardrail=None,
+        extra_needed=extra,
+        tail=f", adjusted p = {adjusted_p:.3g})",
+    )
+
+
+def _delta(
+    spec: MetricSpec, d: Decision, *, movement: Movement, tail: str, **fields: Any
+) -> MetricDelta:
+    """Return a delta with the fields every role shares, and its one-line summary."""
     return MetricDelta(
         metric=spec.name,
-        role="primary",
         higher_is_better=spec.higher_is_better,
         effect=d.effect,
         ci_low=d.ci_low,
         ci_high=d.ci_high,
         confidence=1 - d.alpha,
         p_value=d.p_value,
-        adjusted_p_value=adjusted_p,
         n=d.n,
         movement=movement,
-        margin=None,
-        guardrail=None,
-        extra_needed=extra,
         summary=(
             f"{spec.name}: {movement}, {signed(d.effect)} "
-            f"({interval(d.ci_low, d.ci_high, 1 - d.alpha)}, adjusted p = {adjusted_p:.3g})"
+            f"({interval(d.ci_low, d.ci_high, 1 - d.alpha)}{tail}"
         ),
+        **fields,
     )
 
 
@@ -93,23 +107,14 @@ def guardrail_delta(spec: MetricSpec, d: Decision, *, power: float) -> MetricDel
         "violated": f"degraded beyond the margin of {margin:g}",
         "not_yet_safe": f"not yet shown to stay within the margin of {margin:g}",
     }[status]
-    return MetricDelta(
-        metric=spec.name,
+    return _delta(
+        spec,
+        d,
         role="guardrail",
-        higher_is_better=spec.higher_is_better,
-        effect=d.effect,
-        ci_low=d.ci_low,
-        ci_high=d.ci_high,
-        confidence=1 - d.alpha,
-        p_value=d.p_value,
-        adjusted_p_value=None,
-        n=d.n,
         movement=movement,
+        adjusted_p_value=None,
         margin=margin,
         guardrail=status,
         extra_needed=extra,
-        summary=(
-            f"{spec.name}: {movement}, {signed(d.effect)} "
-            f"({interval(d.ci_low, d.ci_high, 1 - d.alpha)}); {words}"
-        ),
+        tail=f"); {words}",
     )
