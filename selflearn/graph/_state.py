@@ -50,6 +50,11 @@ class CampaignState(TypedDict, total=False):
     decisions: Annotated[list[dict[str, Any]], operator.add]
 
 
+def look_episodes(state: CampaignState, arms: int) -> int:
+    """Return how many episodes one look of an experiment with `arms` arms runs."""
+    return len(state["train_scenarios"]) * state["seeds_per_look"] * arms
+
+
 def episodes_used(state: CampaignState) -> int:
     """Return how many episodes the campaign has completed (each counted once)."""
     return len(set(state.get("episodes_done", [])))

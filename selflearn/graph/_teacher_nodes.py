@@ -20,7 +20,7 @@ from selflearn.agents.teacher import (
 )
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import experiment_goal
-from selflearn.graph._state import CampaignState, episodes_used
+from selflearn.graph._state import CampaignState, episodes_used, look_episodes
 from selflearn.store import session_scope
 from selflearn.store.models import Experiment
 from selflearn.tuner import CycleMetrics, active_version
@@ -28,11 +28,6 @@ from selflearn.tuner import CycleMetrics, active_version
 #: Campaign budgets afford tens of pairs per experiment, so experiments are powered for
 #: effects of this many standard deviations of the per-episode difference (documented).
 ASSUMED_EFFECT_SD = 0.8
-
-
-def look_episodes(state: CampaignState, arms: int) -> int:
-    """Return how many episodes one look of an experiment runs."""
-    return len(state["train_scenarios"]) * state["seeds_per_look"] * arms
 
 
 def _unit(value: Any) -> float | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from selflearn.agents.manager import GoalSpec
 from selflearn.errors import ConflictError, RuleViolation
 from selflearn.graph._context import CampaignContext
-from selflearn.graph._state import CampaignState
+from selflearn.graph._state import CampaignState, look_episodes
 from selflearn.store import session_scope
 from selflearn.store.models import ParameterChange, Proposal
 from selflearn.tuner import active_version, prepare_experiment, update_params
@@ -25,9 +25,7 @@ def prepare_arms(state: CampaignState, runtime: Runtime[CampaignContext]) -> dic
         prepare_experiment(
             plan["prepare"], session=session, now=ctx.clock(), initiated_by="teacher"
         )
-    arms = len(plan["prepare"]["variants"])
-    episodes = len(state["train_scenarios"]) * state["seeds_per_look"] * arms
-    ctx.notify("dispatch", episodes=episodes, look=1)
+    ctx.notify("dispatch", episodes=look_episodes(state, len(plan["prepare"]["variants"])), look=1)
     return {"look": 1}
 
 
