@@ -59,16 +59,24 @@ def salient_spans(text: str) -> list[str]:
     return spans
 
 
+def _mark(index: int) -> str:
+    # The index is a private-use character too: a digit there could be taken for a kept
+    # number ("3") by a later replacement.
+    return f"{_OPEN}{chr(0xE100 + index)}{_CLOSE}"
+
+
 def _protect(text: str, keep: Sequence[str]) -> tuple[str, list[str]]:
-    kept = sorted({k for k in keep if k and k in text}, key=len, reverse=True)
+    # Longest first, so a kept string inside a longer one stays inside it; ties in a fixed
+    # order, so every Python process masks (and so rewrites) the same way.
+    kept = sorted({k for k in keep if k and k in text}, key=lambda k: (-len(k), k))
     for index, item in enumerate(kept):
-        text = text.replace(item, f"{_OPEN}{index}{_CLOSE}")
+        text = text.replace(item, _mark(index))
     return text, kept
 
 
 def _restore(text: str, kept: Sequence[str]) -> str:
     for index, item in enumerate(kept):
-        text = text.replace(f"{_OPEN}{index}{_CLOSE}", item)
+        text = text.replace(_mark(index), item)
     return text
 
 
