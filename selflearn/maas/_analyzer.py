@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from selflearn.agents.providers._embeddings import light_stem
-from selflearn.maas._text import content_terms
+from selflearn.maas._text import content_terms, sentences
 from selflearn.maas._timeexpr import MONTHS, WEEKDAYS, DateRange, find_time_range
 
 __all__ = ["QueryAnalysis", "analyze_query"]
@@ -20,6 +20,18 @@ _CAPITALISED = re.compile(r"\b([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _NOT_NAMES = {"I", "I'm", "I've", "I'd", "I'll", "OK", "Ok"} | {
     name.capitalize() for name in (*MONTHS, *WEEKDAYS)
 }
+# Words of *asking* rather than of the topic ("wait, remind me, ...", "do you remember: ...",
+# "quick question"): as terms they match memories on how something was said, not on what.
+DISCOURSE_WORDS = frozenset(
+    """
+    remind reminder remember recall wait quick question random sorry please kindly tell
+    know help ask asked asking wonder wondering curious blanked forgot forget appreciate
+    may might
+    """.split()
+)
+
+
+_DISCOURSE_STEMS = frozenset(light_stem(w) for w in DISCOURSE_WORDS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,11 @@ def _entities(text: str) -> list[str]:
 
 def _question_type(text: str) -> str | None:
     lowered = text.strip().lower()
+    # The question word opens a clause: "Wait, remind me, when is ...", "Q: who ...".
+    for clause in re.split(r"[,:;]|\bbut\b", lowered):
+        first = re.findall(r"[a-z]+", clause)[:1]
+        if first and first[0] in _QUESTION_WORDS:
+            return _QUESTION_WORDS[first[0]]
     for word in re.findall(r"[a-z]+", lowered)[:3]:
         if word in _QUESTION_WORDS:
             return _QUESTION_WORDS[word]
@@ -72,16 +89,29 @@ def _question_type(text: str) -> str | None:
     return None
 
 
+def _asking_part(text: str) -> str:
+    """Return the sentences of `text` that ask, when it also says other things.
+
+    "Help me out here, what's my cat called? I can never keep track!": the topic is in the
+    question; the remark after it would match memories that share only its small talk.
+    """
+    parts = sentences(text)
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return " ".join(asking) if asking and len(asking) < len(parts) else text
+
+
 def analyze_query(text: str, *, now: datetime, keyword_count: int) -> QueryAnalysis:
     """Read `text` against the reference time `now`; keep `keyword_count` keywords."""
-    time_range, span = find_time_range(text, now)
-    searchable = text if span is None else text[: span[0]] + " " + text[span[1] :]
+    focus = _asking_part(text)
+    time_range, span = find_time_range(focus, now)
+    searchable = focus if span is None else focus[: span[0]] + " " + focus[span[1] :]
     entities = _entities(searchable)
     entity_words = [w for name in entities for w in content_terms(name)]
     ordered: dict[str, str] = {}
     # Names first (they identify what the question is about), then the other content words
     # in the order they were written; one term per stem.
-    for word in [*entity_words, *content_terms(searchable)]:
+    topical = [w for w in content_terms(searchable) if light_stem(w) not in _DISCOURSE_STEMS]
+    for word in [*entity_words, *topical]:
         ordered.setdefault(light_stem(word), word)
     terms = tuple(ordered.values())
     return QueryAnalysis(
@@ -90,5 +120,5 @@ def analyze_query(text: str, *, now: datetime, keyword_count: int) -> QueryAnaly
         keywords=terms[: max(0, keyword_count)],
         entities=tuple(entities),
         time_range=time_range,
-        question_type=_question_type(text),
+        question_type=_question_type(focus),
     )

@@ -10,6 +10,8 @@ from selflearn.agents.providers._embeddings import STOP_WORDS, light_stem, words
 __all__ = ["STOP_WORDS", "content_terms", "count_tokens", "sentences", "stems", "truncate_tokens"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=\])\s+|\n+")
+# A full stop after these does not end a sentence: "Mr. Okafor", "St. Mary's", "No. 1".
+_ABBREVIATION = re.compile(r"(?:^|\s|\()(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|No|Jr|Sr|vs|e\.g|i\.e)\.$")
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
@@ -25,8 +27,15 @@ def stems(text: str) -> set[str]:
 
 def sentences(text: str) -> list[str]:
     """Split `text` into sentences (a shared-photo caption in brackets is its own sentence)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p]
+    merged: list[str] = []
+    for part in (p.strip() for p in _SENTENCE_END.split(text)):
+        if not part:
+            continue
+        if merged and _ABBREVIATION.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged
 
 
 def truncate_tokens(text: str, budget: int) -> str:

@@ -10,7 +10,7 @@ import pytest
 from selflearn.maas import ABSTENTION, analyze_query, assemble_context, extractive_answer
 from selflearn.maas._assembler import ContextLine, parse_context
 from selflearn.maas._retrieval import Candidate
-from selflearn.maas._text import count_tokens
+from selflearn.maas._text import count_tokens, sentences
 
 NOW = datetime(2023, 6, 15, 12, tzinfo=UTC)
 
@@ -77,3 +77,36 @@ def test_extractive_answer_quotes_the_supporting_sentence_or_abstains():
     assert extractive_answer("What is the capital of Peru?", lines, "sentence") == (ABSTENTION, ())
     # A name alone is no support.
     assert extractive_answer("What car does Caroline drive?", lines, "sentence")[0] == ABSTENTION
+
+
+@pytest.mark.parametrize(
+    ("query", "terms", "question_type"),
+    [
+        ("Wait, remind me, what am I allergic to?", ("allergic",), "what"),
+        ("Do you remember: how many kids do I have?", ("many", "kids"), "how"),
+        (
+            "Help me out here, what's my cat called? I can never keep track!",
+            ("cat", "called"),
+            "what",
+        ),
+        ("Sorry if I asked before, but where do I work?", ("work",), "where"),
+        (
+            "Could you please remind me: when is my dentist appointment?",
+            ("dentist", "appointment"),
+            "when",
+        ),
+    ],
+)
+def test_the_words_of_asking_are_not_terms(query, terms, question_type):
+    # "remind", "wait" or a remark after the question would match memories on small talk.
+    analysis = analyze_query(query, now=NOW, keyword_count=6)
+    assert analysis.terms == terms and analysis.question_type == question_type
+
+
+def test_sentences_do_not_end_at_titles_or_numbered_names():
+    text = "My contact is Mr. Erik Dahl. I practise Gymnopedie No. 1 daily! St. Mary's is big."
+    assert sentences(text) == [
+        "My contact is Mr. Erik Dahl.",
+        "I practise Gymnopedie No. 1 daily!",
+        "St. Mary's is big.",
+    ]
