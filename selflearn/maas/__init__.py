@@ -8,8 +8,9 @@ responder, then the archivist stores what the user said; every turn writes a
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._archivist import Archivist, memory_from_turn
 from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._extractive import extractive_answer
 from selflearn.maas._prompts import ABSTENTION, PROMPTS, PromptVersion, get_prompt
-from selflearn.maas._responder import extractive_answer, is_abstention
+from selflearn.maas._responder import OFFLINE_IGNORED_FACTORS, is_abstention
 from selflearn.maas._retrieval import RetrievalConfig
 from selflearn.maas._service import MemoryService
 from selflearn.maas._timeexpr import DateRange, find_time_range
@@ -25,6 +26,7 @@ from selflearn.maas._versions import ResolvedParameters, resolve_parameters
 
 __all__ = [
     "ABSTENTION",
+    "OFFLINE_IGNORED_FACTORS",
     "PROMPTS",
     "AddedMemory",
     "Archivist",

@@ -7,10 +7,30 @@ from dataclasses import dataclass
 from selflearn.errors import NotFoundError
 from selflearn.tuner.space import PROMPT_VERSIONS
 
-__all__ = ["ABSTENTION", "PROMPTS", "PromptVersion", "get_prompt", "prompt_version_of"]
+__all__ = [
+    "ABSTENTION",
+    "ANSWER_RULES",
+    "PROMPTS",
+    "PromptVersion",
+    "get_prompt",
+    "prompt_version_of",
+]
 
 # The one phrase every responder uses when memory does not support an answer.
 ABSTENTION = "I don't know based on what you've told me."
+
+#: Answer rules a prompt can state; the offline responder follows each one as written
+#: (`selflearn.maas._extractive`), a chat model reads the sentence that states it.
+ANSWER_RULES: dict[str, str] = {
+    "own-facts": (
+        "Answer with facts about the user only: never with what they told you about other "
+        "people (a partner, a friend, a colleague), unless the question asks about them."
+    ),
+    "latest-wins": (
+        "The memories are dated and things change: when memories disagree, the most recent "
+        "one holds now; use an older one only when the question asks how things were before."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +42,8 @@ class PromptVersion:
     system: str
     # How the offline extractive responder renders an answer under this prompt.
     style: str
+    # Names of the `ANSWER_RULES` the prompt states, in its text.
+    rules: frozenset[str] = frozenset()
 
 
 PROMPTS: dict[str, PromptVersion] = {
@@ -45,9 +67,10 @@ PROMPTS: dict[str, PromptVersion] = {
                 "You answer only from the numbered memories below, never from general "
                 "knowledge or guesses. Cite the memories you use as [n]. Mention who said it "
                 "and when when that matters. If the memories do not support an answer, reply "
-                f'exactly: "{ABSTENTION}" Do not mix in facts about other people.'
+                f'exactly: "{ABSTENTION}" ' + ANSWER_RULES["own-facts"]
             ),
             style="grounded",
+            rules=frozenset({"own-facts"}),
         ),
         PromptVersion(
             version="v3-concise",
@@ -60,11 +83,27 @@ PROMPTS: dict[str, PromptVersion] = {
             ),
             style="concise",
         ),
+        PromptVersion(
+            version="v4-current",
+            title="grounded answers that keep to the user's current facts",
+            system=(
+                "You answer only from the numbered memories below, never from general "
+                "knowledge or guesses. Cite the memories you use as [n]. "
+                + ANSWER_RULES["own-facts"]
+                + " "
+                + ANSWER_RULES["latest-wins"]
+                + f' If the memories do not support an answer, reply exactly: "{ABSTENTION}"'
+            ),
+            style="grounded",
+            rules=frozenset({"own-facts", "latest-wins"}),
+        ),
     )
 }
 
 if set(PROMPTS) != set(PROMPT_VERSIONS):  # pragma: no cover - a packaging mistake
     raise RuntimeError("the registered prompts differ from the tuner's PROMPT_VERSIONS")
+if any(p.rules - set(ANSWER_RULES) for p in PROMPTS.values()):  # pragma: no cover
+    raise RuntimeError("a registered prompt states an answer rule that is not defined")
 
 
 def get_prompt(version: str) -> PromptVersion:

@@ -12,7 +12,7 @@ Kind = Literal["int", "float", "str"]
 Zone = Literal["auto", "manual"]
 
 # Prompt versions the responder knows; `selflearn.maas` registers their texts.
-PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2-grounded", "v3-concise")
+PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2-grounded", "v3-concise", "v4-current")
 
 
 @dataclass(frozen=True)

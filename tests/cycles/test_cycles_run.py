@@ -59,7 +59,7 @@ def engine(database):
 @pytest.fixture
 def two_scenarios(tmp_path) -> Path:
     """A golden set of two bundled train scenarios and one holdout (which must be ignored)."""
-    for name in ("namesakes", "terse-engineer", "office-team"):
+    for name in ("noisy-chitchat", "terse-engineer", "office-team"):
         shutil.copy(REPO_SCENARIOS / f"{name}.yaml", tmp_path / f"{name}.yaml")
     return tmp_path
 
@@ -250,7 +250,7 @@ def test_macro_plays_train_scenarios_on_the_active_version_and_applies_rules(
         for i in range(3)
     ]
     first = reports[0]
-    assert first.stats["scenarios"] == ["namesakes", "terse-engineer"]  # holdout left out
+    assert first.stats["scenarios"] == ["noisy-chitchat", "terse-engineer"]  # holdout left out
     assert first.metrics is not None and first.metrics.precision is not None
     assert first.metrics.recall is not None and first.pipeline_run_id is None
     with session_scope(engine) as session:
@@ -267,10 +267,11 @@ def test_macro_plays_train_scenarios_on_the_active_version_and_applies_rules(
     assert dict(runs) == {"macro": dict(runs)["macro"]} and events == 0
     assert all(e.cycle_type == "macro" and e.campaign_id.startswith("macro-") for e in episodes)
     assert left == 0  # every episode's memory space is deleted afterwards
-    # Hallucinations above 0.1 in the first cycle: the prompt A/B ran and decided nothing
-    # (the offline responder ignores the prompt), so its candidates were retired.
+    # Hallucinations above 0.1 in the first cycle: the prompt A/B ran (baseline and three
+    # variants) and two pairs per arm decided nothing, so its candidates were retired.
     kinds = [a.kind for a in first.actions]
-    assert "experiment" in kinds and first.episodes == 2 + 3 * 2
+    assert first.metrics.hallucination_rate > 0.1
+    assert "experiment" in kinds and first.episodes == 2 + 4 * 2
     with session_scope(engine) as session:
         experiment = session.scalars(select(Experiment)).one()
         arms = session.scalars(

@@ -155,7 +155,7 @@ def test_hallucination_rule_recommends_a_prompt_experiment(t0):
     assert payload["type"] == "prepare_experiment"
     assert payload["experiment_id"] == "prompt_ab_20250301T120000"
     prompts = [v["params"]["responder.system_prompt_version"] for v in payload["variants"]]
-    assert prompts == ["v1", "v2-grounded", "v3-concise"]
+    assert prompts == ["v1", "v2-grounded", "v3-concise", "v4-current"]
     assert payload["variants"][0]["name"] == "baseline"
     calm = cycles(hallucination_rate=[0.15, 0.1])
     assert not recommend_improvements(calm, params=default_params(), now=t0).recommendations

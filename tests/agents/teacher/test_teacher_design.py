@@ -18,6 +18,7 @@ from selflearn.agents.teacher import (
 )
 from selflearn.settings import get_settings
 from selflearn.tuner import AutonomyPolicy, CycleMetrics, default_params, parse_prepare_experiment
+from selflearn.tuner.space import PROMPT_VERSIONS
 
 ACTIVE = default_params()
 WIDE = ALLOWED + ("context.max_tokens", "retrieval.recency_half_life_days")
@@ -124,7 +125,7 @@ def test_rules_on_the_goal_metrics_go_first_and_disallowed_factors_are_noted():
         make_goal(), active_params=ACTIVE, seed=0, experiment_index=1, cycle_metrics=cycles
     )
     assert plan is not None and plan.rule == "high_hallucination"
-    assert plan.arms == ["baseline", "v2-grounded", "v3-concise"]
+    assert plan.arms == ["baseline", "v2-grounded", "v3-concise", "v4-current"]
     precision_goal = make_goal(primary=["precision"])
     plan = design_experiment(
         precision_goal, active_params=ACTIVE, seed=0, experiment_index=1, cycle_metrics=cycles
@@ -155,16 +156,22 @@ def test_the_plan_is_sized_by_the_sequential_power_analysis():
 
 def test_nothing_left_to_test_gives_no_plan():
     goal = make_goal(allowed_factors=("responder.system_prompt_version",))
-    first = design_experiment(goal, active_params=ACTIVE, seed=0, experiment_index=1)
-    assert first is not None
-    second = design_experiment(
-        goal, active_params=ACTIVE, history=[_record(first)], seed=0, experiment_index=2
-    )
-    assert second is not None
-    assert first.changes != second.changes
-    history = [_record(first), _record(second)]
+    history: list = []
+    tried = []
+    for index in range(1, len(PROMPT_VERSIONS) + 1):
+        plan = design_experiment(
+            goal, active_params=ACTIVE, history=history, seed=0, experiment_index=index
+        )
+        if plan is None:
+            break
+        tried.append(plan.changes["variant"]["responder.system_prompt_version"])
+        history.append(_record(plan))
+    # Each prompt other than the active one is tried once, then nothing is left.
+    assert sorted(tried) == sorted(v for v in PROMPT_VERSIONS if v != "v1")
     assert (
-        design_experiment(goal, active_params=ACTIVE, history=history, seed=0, experiment_index=3)
+        design_experiment(
+            goal, active_params=ACTIVE, history=history, seed=0, experiment_index=len(tried) + 1
+        )
         is None
     )
 

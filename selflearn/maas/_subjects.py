@@ -1,0 +1,115 @@
+"""Whose fact a memory sentence states, and which moment a question asks about.
+
+The offline responder follows the answer rules of its prompt (`_prompts`) with these two
+readings, both plain word rules that can be checked by hand:
+
+- `sentence_subject`: "self" when the user is the subject ("I work at ...", "my cat is
+  called Mochi", "my doctor put me on metformin"), "other" when someone else is ("my wife
+  Grace works at ...", "Luis takes lisinopril for his blood pressure"), "unknown" when the
+  sentence names no person at all ("Heron slipped to 28 October").
+- `question_moment`: "past-first" for questions about how things were at first ("before I
+  moved", "originally", "when we first met"), "past" for other past-tense questions,
+  "present" otherwise (what holds now).
+- `announces_change`: whether a sentence says that something changed ("these days my
+  favourite tea is ...", "I am back to 25 km a week", "I switched to ...").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Subject = Literal["self", "other", "unknown"]
+Moment = Literal["present", "past", "past-first"]
+
+__all__ = [
+    "RELATIONS",
+    "Moment",
+    "Subject",
+    "announces_change",
+    "question_moment",
+    "sentence_subject",
+]
+
+#: People a user talks about: "my <relation>" makes them the subject of a sentence.
+RELATIONS = frozenset(
+    """
+    wife husband partner spouse boyfriend girlfriend fiance fiancee ex brother sister sibling
+    siblings mother father mom mum dad parents parent son daughter kids children child cousin
+    aunt uncle niece nephew grandma grandmother grandpa grandfather friend friends colleague
+    colleagues coworker coworkers boss neighbour neighbor neighbours neighbors roommate
+    flatmate housemate buddy teammate teammates team family
+    """.split()
+)
+
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll)\b|\b(?:me|myself)\b", re.I)
+_ME = re.compile(r"\b(?:me|myself)\b", re.I)
+_OWN = re.compile(r"\b(?:my|our)\s+(?:(?:old|new|best|little|big|older|younger|running)\s+)?"
+                  r"([a-z][\w-]*)", re.I)  # fmt: skip
+# "I would like to mention that my sister ...", "before I forget, my manager ...": the
+# user only reports what follows, so the relation stays the subject.
+_REPORTING = re.compile(
+    r"\b(?:mention|say|said|think|thought|guess|forget|forgot|know|knew|believe|hear|heard|"
+    r"tell|told|note|noticed|remember|feel|wonder|suppose|realised|realized|found out)\b",
+    re.I,
+)
+_THIRD_PERSON = re.compile(r"\b(?:he|she|his|her|him|hers|they|their|them)\b", re.I)
+_ALONE_I = re.compile(r"\bI\b|\bI['’](?:m|ve|d|ll)\b")
+
+_FIRST_WORDS = re.compile(
+    r"\b(?:before|originally|original|initially|first|previous|previously|former|formerly|"
+    r"used to|at first|back then|back when|earlier)\b",
+    re.I,
+)
+_PAST = re.compile(r"\b(?:did|was|were|had|ago|last|used)\b", re.I)
+# Words with which people say that something changed: "now", "these days", "switched".
+_CHANGE = re.compile(
+    r"\b(?:now|these days|nowadays|currently|anymore|any more|no longer|switched|changed|"
+    r"moved|replaced|instead|new|newly|back to|since|from now on|upgraded|raised|lowered|"
+    r"started|began|left|quit|stopped)\b",
+    re.I,
+)
+
+
+def _mentions(question: str, word: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}", question, re.I) is not None
+
+
+def sentence_subject(sentence: str, question: str = "") -> Subject:
+    """Return whose fact `sentence` states (see the module doc).
+
+    A relation the question itself asks about ("who is my manager?") does not make a
+    sentence about that person someone else's fact.
+    """
+    own = _OWN.search(sentence)
+    speaker = _ALONE_I.search(sentence)
+    if own is not None and own.group(1).lower() in RELATIONS:
+        # "my wife Grace works ..." unless the user is its object ("my doctor put me on").
+        relation = own.group(1).lower()
+        before_relation = (
+            speaker is not None
+            and speaker.start() < own.start()
+            and not _REPORTING.search(sentence, speaker.end(), own.start())
+        )
+        if _mentions(question, relation) or _ME.search(sentence) or before_relation:
+            return "self"
+        return "other"
+    if _FIRST_PERSON.search(sentence) or own is not None:
+        return "self"
+    if _THIRD_PERSON.search(sentence):
+        return "other"
+    return "unknown"
+
+
+def announces_change(sentence: str) -> bool:
+    """Return whether `sentence` says that something changed ("I now live in Berlin")."""
+    return _CHANGE.search(sentence) is not None
+
+
+def question_moment(question: str) -> Moment:
+    """Return which moment `question` asks about (see the module doc)."""
+    if _FIRST_WORDS.search(question):
+        return "past-first"
+    if _PAST.search(question):
+        return "past"
+    return "present"
