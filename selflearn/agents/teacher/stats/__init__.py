@@ -3,10 +3,12 @@
 Every test here stays valid while an experiment is watched as it runs: looking after every
 episode is allowed, and on two identical arms the chance that any look declares a winner or
 a loser stays at most alpha. See `_mixture` for the method and its one tuning parameter.
+A comparison analysed only once, on a sample fixed in advance, uses `fixed_paired_test`.
 """
 
 from selflearn.agents.teacher.stats._decision import DEFAULT_PLANNED_N, Decision, Verdict, decide
 from selflearn.agents.teacher.stats._experiment import ArmData, evaluate_experiment
+from selflearn.agents.teacher.stats._fixed import FixedComparison, fixed_paired_test
 from selflearn.agents.teacher.stats._mixture import mixture_variance
 from selflearn.agents.teacher.stats._multiple import CORRECTIONS, Correction, adjust_pvalues
 from selflearn.agents.teacher.stats._power import plan_sample_size
@@ -30,6 +32,7 @@ __all__ = [
     "Decision",
     "ExperimentReport",
     "ExperimentVerdict",
+    "FixedComparison",
     "GuardrailStatus",
     "MetricDelta",
     "MetricRole",
@@ -41,6 +44,7 @@ __all__ = [
     "check_sample_ratio",
     "decide",
     "evaluate_experiment",
+    "fixed_paired_test",
     "mixture_variance",
     "plan_sample_size",
 ]

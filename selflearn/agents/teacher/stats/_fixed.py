@@ -1,0 +1,88 @@
+"""One look at a fixed set of pairs: the paired t-test, for comparisons analysed only once.
+
+The sequential test (`decide`) pays for the freedom to look after every episode with wider
+intervals. A check that is run once on a sample fixed in advance, such as the campaign's
+held-out comparison of the version it started from and the one it ends on, does not need
+that freedom, so it uses the classical paired t-test and its interval, which are exact for
+normal differences and close for the bounded per-episode rates here once there are a dozen
+pairs. Pairs that are identical in both arms count as zero differences.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from scipy import stats
+
+from selflearn.agents.teacher.stats._decision import Verdict
+from selflearn.agents.teacher.stats._json import JsonFloat
+from selflearn.agents.teacher.stats._wording import interval, signed
+
+__all__ = ["FixedComparison", "fixed_paired_test"]
+
+
+class FixedComparison(BaseModel):
+    """A paired comparison analysed once: effect, interval, p-value and verdict."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    effect: JsonFloat
+    """Mean of ``variant - baseline``."""
+    ci_low: JsonFloat
+    ci_high: JsonFloat
+    p_value: float
+    n: int
+    sd: JsonFloat
+    alpha: float
+    higher_is_better: bool
+    method: str = "paired t-test"
+    reason: str
+
+
+def fixed_paired_test(
+    baseline: Sequence[float],
+    variant: Sequence[float],
+    *,
+    higher_is_better: bool = True,
+    alpha: float = 0.05,
+) -> FixedComparison:
+    """Compare paired observations once with the two-sided paired t-test at ``alpha``."""
+    if len(baseline) != len(variant):
+        raise ValueError(
+            f"unequal lengths: {len(baseline)} baseline and {len(variant)} variant values; "
+            "a paired test needs one value per arm for every episode"
+        )
+    diffs = np.asarray(variant, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
+    diffs = diffs[~np.isnan(diffs)]
+    n = int(diffs.size)
+    effect = float(diffs.mean()) if n else math.nan
+    sd = float(diffs.std(ddof=1)) if n > 1 else math.nan
+    if n < 2 or sd == 0.0:
+        # No spread: an interval of width zero when every pair moved alike, else none.
+        identical = n >= 2
+        low, high = (effect, effect) if identical else (-math.inf, math.inf)
+        p_value = 1.0 if not identical or effect == 0.0 else 0.0
+    else:
+        half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
+        low, high = effect - half, effect + half
+        p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
+    verdict: Verdict = "inconclusive"
+    if p_value <= alpha and effect != 0.0:
+        verdict = "winner" if (effect > 0) == higher_is_better else "loser"
+    summary = f"mean difference {signed(effect)} ({interval(low, high, 1 - alpha)})"
+    return FixedComparison(
+        verdict=verdict,
+        effect=effect,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        n=n,
+        sd=sd,
+        alpha=alpha,
+        higher_is_better=higher_is_better,
+        reason=f"{summary}, p = {p_value:.3g} over {n} pairs ({verdict})",
+    )
