@@ -14,8 +14,7 @@ from selflearn.cli._output import console, err_console, print_json
 from selflearn.errors import NotFoundError
 from selflearn.graph import DEFAULT_GOAL, CampaignOptions, CampaignOutcome, CampaignRunner
 from selflearn.graph import list_campaigns as list_all
-from selflearn.graph._runner import DEFAULT_SCENARIOS
-from selflearn.settings import ROLES, get_settings
+from selflearn.graph._runner import DEFAULT_BUDGET, DEFAULT_HOLDOUT_SEEDS, DEFAULT_SCENARIOS
 from selflearn.store import get_database, session_scope
 from selflearn.store.models import Campaign
 
@@ -55,15 +54,9 @@ class ProgressView:
 
 
 def _runner(view: ProgressView | None) -> CampaignRunner:
-    settings = get_settings()
-    database = get_database()
-    from selflearn.agents.providers import chat_model
-    from selflearn.maas import MemoryService
+    from selflearn.graph._tools import build_default_runner
 
-    offline = all(settings.llm_for(role).provider == "offline" for role in ROLES)
-    llms: dict[str, Any] = {role: chat_model(role, settings) for role in ROLES}
-    student = MemoryService(database, settings=settings, telemetry_flush_every=64)
-    return CampaignRunner(database, student, offline=offline, llms=llms, progress=view)
+    return build_default_runner(progress=view)
 
 
 def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
@@ -103,9 +96,13 @@ def run(
     scenarios: list[Path] = typer.Option(  # noqa: B008
         [DEFAULT_SCENARIOS], "--scenarios", help="Scenario files or folders."
     ),
-    budget: int = typer.Option(80, "--budget", min=2, help="Episodes the experiments may use."),
+    budget: int = typer.Option(
+        DEFAULT_BUDGET, "--budget", min=2, help="Episodes the experiments may use."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed of every random choice."),
-    holdout_seeds: int = typer.Option(3, "--holdout-seeds", min=1, help="Seeds per holdout."),
+    holdout_seeds: int = typer.Option(
+        DEFAULT_HOLDOUT_SEEDS, "--holdout-seeds", min=1, help="Seeds per held-out scenario."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from selflearn.agents.manager import GoalSpec, parse_intent
 from selflearn.agents.manager._intents import SetGoal
 from selflearn.agents.teacher import ExperimentGoal
@@ -37,8 +39,13 @@ def parse_goal_text(text: str) -> GoalSpec:
         raise InvalidInputError(f"the goal is inconsistent: {error}") from None
 
 
-def experiment_goal(spec: GoalSpec, *, assumed_effect_sd: float) -> ExperimentGoal:
-    """Return the Teacher's view of a goal: primaries, absolute guardrails, allowed factors."""
+def experiment_goal(
+    spec: GoalSpec, *, assumed_effect_sd: float, ignored_factors: Collection[str] = ()
+) -> ExperimentGoal:
+    """Return the Teacher's view of a goal: primaries, absolute guardrails, allowed factors.
+
+    `ignored_factors` (factors the Student does not read) are left out of the allowed ones.
+    """
     guardrails: dict[str, float] = {}
     for guard in spec.guardrails:
         metric = teacher_metric(guard.metric)
@@ -61,7 +68,11 @@ def experiment_goal(spec: GoalSpec, *, assumed_effect_sd: float) -> ExperimentGo
         {
             "primary": primary,
             "guardrails": guardrails,
-            "allowed_factors": [f for f in spec.allowed_factors if f not in spec.forbidden_factors],
+            "allowed_factors": [
+                f
+                for f in spec.allowed_factors
+                if f not in spec.forbidden_factors and f not in ignored_factors
+            ],
             "autonomy": spec.autonomy,
             "assumed_effect_sd": assumed_effect_sd,
         }

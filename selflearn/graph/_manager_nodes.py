@@ -98,6 +98,22 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _tested(experiment: dict[str, Any]) -> str:
+    """Return what an experiment varied: ``retrieval.top_k 5 → 4 | 5 → 3``."""
+    baseline = experiment["baseline"]
+    arms = [
+        ", ".join(f"{k} {baseline.get(k)!r} \u2192 {v!r}" for k, v in arm.items())
+        for arm in experiment["changes"].values()
+    ]
+    return " | ".join(arms) or experiment["hypothesis"]
+
+
+def _guardrails(spec: GoalSpec) -> str:
+    lines = spec.summary().splitlines()
+    found = next((line for line in lines if line.startswith("Guardrails:")), "")
+    return found.removeprefix("Guardrails:").strip()
+
+
 def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
     changes = [
         ParamChange(param=k, before=experiment["baseline"].get(k), after=v)
@@ -115,15 +131,55 @@ def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
         for d in experiment["deltas"]
     ]
     return ExperimentOutcome(
-        experiment_id=experiment["id"],
+        experiment_id=experiment["id"].rsplit("/", 1)[-1],
         hypothesis=experiment["hypothesis"],
+        rationale=experiment.get("rationale", ""),
         changes=changes,
         verdict=experiment["verdict"],
+        variant=experiment.get("variant"),
         deltas=deltas,
         episodes=experiment["pairs"],
         more_episodes_needed=experiment.get("extra_needed"),
         note=experiment.get("reason", ""),
     )
+
+
+def _holdout(
+    state: CampaignState,
+) -> tuple[list[MetricDelta], str, dict[str, dict[str, float | None]]]:
+    """Return the holdout comparison: deltas with intervals, a note and the per-scenario view."""
+    monitor = state.get("monitor") or {}
+    metric = monitor.get("metric")
+    if not metric:
+        return [], "", {}
+    before = state.get("baseline_metrics", {})
+    by_scenario = monitor.get("by_scenario", {})
+    if not monitor.get("changed"):
+        value = _finite(before.get(metric))
+        note = f"no version changed; {metric} = {value:.3f}" if value is not None else ""
+        return [], note, {}
+    holdout = [
+        MetricDelta(
+            metric=m["metric"],
+            effect=_finite(m["effect"]) or 0.0,
+            ci_low=_finite(m["ci_low"]),
+            ci_high=_finite(m["ci_high"]),
+            baseline=_finite(m["before"]),
+            variant=_finite(m["after"]),
+            role=m["role"],
+            significant=m["verdict"] != "inconclusive",
+        )
+        for m in monitor.get("metrics", [])
+    ]
+    scenarios = len(state.get("holdout_scenarios", []))
+    note = (
+        f"{monitor.get('pairs', 0)} paired episodes ({scenarios} scenarios x "
+        f"{state.get('holdout_seeds', 0)} seeds), {monitor.get('method', 'paired test')}; "
+        f"{metric}: {monitor.get('verdict')}."
+    )
+    if monitor.get("rolled_back_to"):
+        note += f" Rolled back to version {monitor['rolled_back_to']}."
+    return holdout, note, by_scenario
 
 
 def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
@@ -143,34 +199,11 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         for d in state.get("decisions", [])
         if d["status"] == "applied" and d.get("version")
     ]
-    monitor = state.get("monitor") or {}
-    holdout: list[MetricDelta] = []
-    note = ""
-    metric = monitor.get("metric")
-    before = state.get("baseline_metrics", {})
-    after = state.get("final_metrics", {})
-    if monitor.get("changed") and metric:
-        holdout.append(
-            MetricDelta(
-                metric=metric,
-                effect=_finite(monitor.get("effect")) or 0.0,
-                ci_low=_finite(monitor.get("ci_low")),
-                ci_high=_finite(monitor.get("ci_high")),
-                baseline=_finite(before.get(metric)),
-                variant=_finite(after.get(metric)),
-            )
-        )
-        note = f"{monitor.get('pairs', 0)} paired episodes; verdict {monitor.get('verdict')}."
-        if monitor.get("rolled_back_to"):
-            note += f" Rolled back to version {monitor['rolled_back_to']}."
-    elif metric:
-        value = _finite(before.get(metric))
-        note = f"no version changed; {metric} = {value:.3f}" if value is not None else ""
-    rejected = [
-        f"{e['hypothesis']} ({e['verdict']})" for e in experiments if e["verdict"] != "winner"
-    ]
+    holdout, note, by_scenario = _holdout(state)
+    rejected = [f"{_tested(e)} ({e['verdict']})" for e in experiments if e["verdict"] != "winner"]
     next_steps = [
-        f"{e['id']}: run about {e['extra_needed']} more paired episodes to decide it"
+        f"{e['id'].rsplit('/', 1)[-1]}: run about {e['extra_needed']} more paired episodes "
+        "to decide it"
         for e in experiments
         if e["verdict"] == "inconclusive" and e.get("extra_needed")
     ]
@@ -185,10 +218,17 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         experiments=[_outcome(e) for e in experiments],
         changes=changes,
         rejected_hypotheses=rejected,
+        untested=[
+            f"{factor}: the Student does not read it (offline responder), so nothing would "
+            "be measured"
+            for factor in state.get("ignored_factors", [])
+        ],
         pending_proposals=pending,
         next_steps=next_steps,
         holdout=holdout,
         holdout_note=note,
+        holdout_by_scenario=by_scenario,
+        guardrails=_guardrails(spec),
         offline=ctx.offline,
     )
 

@@ -1,5 +1,10 @@
 """Monitoring: the version the campaign ends on against the one it started from, on held-out
-scenarios it never tuned on; a significant loss on the primary metric rolls it back."""
+scenarios it never tuned on; a significant loss on the primary metric rolls it back.
+
+Besides the primary metric, the goal's guardrails and the side effects of answering less
+(`SIDE_EFFECTS`) are compared too, each with its interval, and the primary metric is
+broken down by scenario, so a gain that comes from one scenario shows as such.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from sqlalchemy import text
 
 from selflearn.agents.manager import GoalSpec
 from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER, METRICS
-from selflearn.agents.teacher.stats import decide
+from selflearn.agents.teacher.stats import fixed_paired_test
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import teacher_metric
 from selflearn.graph._state import CampaignState
@@ -62,10 +67,7 @@ def holdout_arms(state: CampaignState) -> dict[str, str]:
 
 def dispatch_holdout(state: CampaignState) -> list[Send]:
     """Fan the holdout episodes out: before and after on the same scenarios and seeds."""
-    monitor = state["monitor"] or {}
-    arms = {"before": monitor["before"]}
-    if monitor["after"] != monitor["before"]:
-        arms["after"] = monitor["after"]
+    arms = holdout_arms(state)
     count = state["holdout_seeds"]
     seeds = [derive_seed(state["seed"], "holdout", i) % 1_000_000 for i in range(count)]
     sends = [
@@ -89,6 +91,10 @@ def dispatch_holdout(state: CampaignState) -> list[Send]:
     return sends
 
 
+#: Shown beside the goal's metrics on the holdout: what a lower hallucination rate may cost.
+SIDE_EFFECTS = ("answer_correct_rate", "abstention_rate", "false_abstention_rate")
+
+
 def _means(rows: list[dict[str, Any]], arm: str) -> dict[str, float]:
     values: dict[str, list[float]] = {}
     for row in rows:
@@ -101,8 +107,58 @@ def _means(rows: list[dict[str, Any]], arm: str) -> dict[str, float]:
     return {m: sum(v) / len(v) for m, v in values.items() if v}
 
 
+def _holdout_metrics(goal: GoalSpec) -> dict[str, str]:
+    """Return the metrics the holdout compares, with their role: primary first."""
+    roles = {teacher_metric(t.metric): "primary" for t in goal.primary}
+    for guard in goal.guardrails:
+        roles.setdefault(teacher_metric(guard.metric), "guardrail")
+    for metric in SIDE_EFFECTS:
+        roles.setdefault(metric, "side_effect")
+    return {m: role for m, role in roles.items() if m in HIGHER_IS_BETTER}
+
+
+def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, Any]:
+    pairs = _pairs(rows, metric)
+    test = fixed_paired_test(
+        [b for b, _ in pairs], [a for _, a in pairs], higher_is_better=HIGHER_IS_BETTER[metric]
+    )
+    return {
+        "metric": metric,
+        "role": role,
+        "verdict": test.verdict,
+        "effect": test.effect,
+        "ci_low": test.ci_low,
+        "ci_high": test.ci_high,
+        "p_value": test.p_value,
+        "pairs": test.n,
+        "before": _mean([b for b, _ in pairs]),
+        "after": _mean([a for _, a in pairs]),
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _by_scenario(rows: list[dict[str, Any]], metric: str) -> dict[str, dict[str, float | None]]:
+    found: dict[str, dict[str, list[float]]] = {}
+    for row in rows:
+        value = row.get(metric)
+        if value is not None and not math.isnan(float(value)):
+            arms = found.setdefault(row["scenario_id"], {})
+            arms.setdefault(row["variant"], []).append(float(value))
+    return {
+        scenario: {arm: _mean(arms.get(arm, [])) for arm in ("before", "after")}
+        for scenario, arms in sorted(found.items())
+    }
+
+
 def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
-    """Monitor: before/after on the holdout with an interval; roll back a significant loss."""
+    """Monitor: before/after on the holdout with intervals; roll back a significant loss.
+
+    The holdout is analysed once, on a sample fixed in advance, so it uses the paired
+    t-test (`fixed_paired_test`) rather than the sequential test of the experiments.
+    """
     ctx = runtime.context
     goal = GoalSpec.model_validate(state["goal"])
     primary = teacher_metric(goal.primary[0].metric)
@@ -115,33 +171,32 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
             )
         ]
         before, after = _means(rows, "before"), _means(rows, "after")
-        monitor.update(metric=primary, episodes=len(rows), changed=bool(after))
+        monitor.update(
+            metric=primary,
+            episodes=len(rows),
+            changed=bool(after),
+            by_scenario=_by_scenario(rows, primary),
+        )
         if after:
-            pairs = _pairs(rows, primary)
-            decision = decide(
-                [b for b, _ in pairs],
-                [a for _, a in pairs],
-                higher_is_better=HIGHER_IS_BETTER[primary],
-            )
+            compared = [_compare(rows, m, role) for m, role in _holdout_metrics(goal).items()]
+            head = compared[0]
             monitor.update(
-                verdict=decision.verdict,
-                effect=decision.effect,
-                ci_low=decision.ci_low,
-                ci_high=decision.ci_high,
-                p_value=decision.p_value,
-                pairs=len(pairs),
+                {k: head[k] for k in ("verdict", "effect", "ci_low", "ci_high", "p_value")},
+                pairs=head["pairs"],
+                method="paired t-test",
+                metrics=compared,
             )
-            if decision.verdict == "loser":
+            if head["verdict"] == "loser":
                 rolled = rollback(
                     session=session,
                     now=ctx.clock(),
-                    reason=f"holdout {primary} got worse ({decision.effect:+.3f}) "
+                    reason=f"holdout {primary} got worse ({head['effect']:+.3f}) "
                     "after the campaign",
                     initiated_by="monitor",
                 )
                 monitor["rolled_back_to"] = rolled.version
     final = after or before
-    ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict)})
+    ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict | list)})
     return {"monitor": monitor, "baseline_metrics": before, "final_metrics": final}
 
 

@@ -26,6 +26,10 @@ from selflearn.store.models import Campaign
 from selflearn.tuner import active_version
 
 DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+#: Enough for a four-arm prompt A/B to reach three looks and a few one-factor steps after it.
+DEFAULT_BUDGET = 200
+#: Seeds per held-out scenario: 4 bundled scenarios x 5 seeds = 20 pairs for the final check.
+DEFAULT_HOLDOUT_SEEDS = 5
 
 
 def _wall_clock() -> datetime:
@@ -38,10 +42,10 @@ class CampaignOptions:
 
     goal_text: str = DEFAULT_GOAL
     scenarios: tuple[str, ...] = (str(DEFAULT_SCENARIOS),)
-    budget: int = 80
+    budget: int = DEFAULT_BUDGET
     seed: int = 0
     seeds_per_look: int = 1
-    holdout_seeds: int = 3
+    holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
     max_looks: int = 4
     max_concurrency: int = 2
 
@@ -115,13 +119,17 @@ class CampaignRunner:
         offline: bool = True,
         llms: dict[str, Any] | None = None,
         progress: Callable[[str, dict[str, Any]], None] | None = None,
+        ignored_factors: Sequence[str] = (),
     ) -> None:
+        """`ignored_factors` are factors the Student does not read (the offline responder's
+        temperature): a campaign does not spend episodes on them and its report says so."""
         self.database = database
         self.student = student
         self.clock = clock
         self.offline = offline
         self.llms = llms or {}
         self.progress = progress
+        self.ignored_factors = tuple(ignored_factors)
 
     def _context(self, options: CampaignOptions, scenarios: Sequence[Scenario]) -> CampaignContext:
         return CampaignContext(
@@ -152,6 +160,14 @@ class CampaignRunner:
             raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
         scenarios = load_scenarios(list(options.scenarios))
         train, holdout = split_scenarios(scenarios, spec)
+        testable = [f for f in spec.allowed_factors if f not in self.ignored_factors]
+        if not testable:
+            raise InvalidInputError(
+                "the goal allows only factors this Student ignores: "
+                + ", ".join(spec.allowed_factors),
+                hint="Allow a retrieval or prompt factor, or configure an LLM responder "
+                "(SELFLEARN_RESPONDER__PROVIDER=openai).",
+            )
         campaign_id = campaign_id or f"c-{self.clock():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         with session_scope(self.database.engine) as session:
             session.add(
@@ -169,6 +185,7 @@ class CampaignRunner:
             "holdout_seeds": options.holdout_seeds,
             "train_scenarios": train,
             "holdout_scenarios": holdout,
+            "ignored_factors": [f for f in spec.allowed_factors if f in self.ignored_factors],
             "experiment_index": 0,
             "episodes_done": [],
             "experiments": [],

@@ -34,6 +34,8 @@ class CampaignState(TypedDict, total=False):
     holdout_seeds: int
     train_scenarios: list[str]
     holdout_scenarios: list[str]
+    # Allowed factors the Student does not read: never experimented on.
+    ignored_factors: list[str]
     start_version: str
     experiment_index: int
     plan: dict[str, Any] | None

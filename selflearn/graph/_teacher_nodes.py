@@ -68,7 +68,9 @@ def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict
     """Teacher: pick the next hypothesis and plan its experiment, or stop when none fits."""
     ctx = runtime.context
     goal = experiment_goal(
-        GoalSpec.model_validate(state["goal"]), assumed_effect_sd=ASSUMED_EFFECT_SD
+        GoalSpec.model_validate(state["goal"]),
+        assumed_effect_sd=ASSUMED_EFFECT_SD,
+        ignored_factors=state.get("ignored_factors", []),
     )
     history = [ExperimentRecord.model_validate(e["record"]) for e in state.get("experiments", [])]
     index = state.get("experiment_index", 0) + 1
@@ -120,6 +122,8 @@ def _summary(plan: ExperimentPlan, evaluation: Any, rec: Any) -> dict[str, Any]:
     return {
         "id": plan.experiment_id,
         "hypothesis": plan.hypothesis,
+        "rationale": plan.rationale,
+        "variant": rec.variant,
         "changes": plan.changes,
         "baseline": plan.baseline,
         "verdict": rec.verdict,

@@ -21,12 +21,14 @@ def small_scenarios(tmp: Path) -> Path:
     return folder
 
 
-def runner(database, events: list | None = None) -> CampaignRunner:
-    """Return a campaign runner with an in-process Student."""
+def runner(
+    database, events: list | None = None, *, ignored: tuple[str, ...] = ()
+) -> CampaignRunner:
+    """Return a campaign runner with an in-process Student (`ignored`: factors it ignores)."""
     student = MemoryService(database, telemetry_flush_every=16)
 
     def progress(event: str, data: dict) -> None:
         if events is not None:
             events.append((event, data))
 
-    return CampaignRunner(database, student, progress=progress)
+    return CampaignRunner(database, student, progress=progress, ignored_factors=ignored)

@@ -6,8 +6,10 @@ import pytest
 from campaign_fixtures import runner, small_scenarios
 from sqlalchemy import func, select
 
+from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
 from selflearn.graph import CampaignOptions, build_campaign_graph, open_checkpointer
+from selflearn.maas import OFFLINE_IGNORED_FACTORS
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, Episode, ParameterVersion, Proposal
 
@@ -133,3 +135,53 @@ def test_bad_inputs_change_nothing(database, tmp_path):
         run.resume("done-1")
     with session_scope(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(Episode)) > 0
+
+
+def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(database, tmp_path):
+    folder = small_scenarios(tmp_path)
+    options = CampaignOptions(
+        goal_text="cut hallucinations below 5 % without losing recall; "
+        "only change the prompt and temperature",
+        scenarios=(str(folder),),
+        budget=48,
+        seed=1,
+        seeds_per_look=2,
+        holdout_seeds=2,
+    )
+    outcome = runner(database, ignored=OFFLINE_IGNORED_FACTORS).start(options, campaign_id="win-1")
+    assert outcome.status == "completed"
+    state = outcome.state
+    # The offline responder does not read the temperature: no episode is spent on it.
+    assert state["ignored_factors"] == ["responder.temperature"]
+    assert all(
+        "responder.temperature" not in arm
+        for e in state["experiments"]
+        for arm in e["changes"].values()
+    )
+    [won] = [e for e in state["experiments"] if e["verdict"] == "winner"]
+    assert won["variant"] in won["changes"] and won["arms"]
+    applied = [d for d in state["decisions"] if d["status"] == "applied"]
+    assert applied and applied[0]["experiment_id"] == won["id"]
+    monitor = state["monitor"]
+    assert monitor["changed"] and monitor["before"] != monitor["after"]
+    roles = {m["metric"]: m["role"] for m in monitor["metrics"]}
+    assert next(iter(roles)) == "hallucination_rate" and roles["hallucination_rate"] == "primary"
+    assert roles["recall"] == "guardrail" and roles["answer_correct_rate"] == "side_effect"
+    for metric in monitor["metrics"]:
+        assert metric["pairs"] == 2 and metric["ci_low"] <= metric["effect"] <= metric["ci_high"]
+        assert metric["after"] - metric["before"] == pytest.approx(metric["effect"])
+    assert set(monitor["by_scenario"]) == {"unanswerable-gaps"}
+    text = render_report(CampaignReport.model_validate(state["report"]))
+    assert "paired episodes (1 scenarios x 2 seeds), paired t-test" in text
+    assert "  by scenario, before \u2192 after:\n    unanswerable-gaps:" in text
+    assert "Not tested:\n  - responder.temperature: the Student does not read it" in text
+    assert f"{won['id'].rsplit('/', 1)[-1]}: responder.system_prompt_version" in text
+
+
+def test_a_goal_that_allows_only_ignored_factors_is_refused(database, tmp_path):
+    folder = small_scenarios(tmp_path)
+    options = CampaignOptions(
+        goal_text="cut hallucinations below 5 %; only change temperature", scenarios=(str(folder),)
+    )
+    with pytest.raises(InvalidInputError, match="only factors this Student ignores"):
+        runner(database, ignored=OFFLINE_IGNORED_FACTORS).start(options)

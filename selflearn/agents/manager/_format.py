@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from selflearn.agents.manager._catalog import METRICS
+from selflearn.agents.teacher.metrics import BY_NAME as TEACHER_METRICS
 
 MINUS = "\u2212"
 
@@ -15,8 +16,12 @@ def _signed(number: float, digits: int) -> str:
 
 
 def _unit(metric: str) -> str:
+    # The owner's metrics first, then the per-probe ones only the Teacher measures.
     info = METRICS.get(metric)
-    return info.unit if info else "raw"
+    if info is not None:
+        return info.unit
+    measured = TEACHER_METRICS.get(metric)
+    return measured.unit if measured is not None else "raw"
 
 
 def format_level(metric: str, value: float) -> str:

@@ -101,8 +101,10 @@ class ExperimentOutcome(_Summary):
 
     experiment_id: str
     hypothesis: str
+    rationale: str = Field(default="", description="why it was tested, when known apart")
     changes: list[ParamChange] = Field(default_factory=list)
     verdict: Verdict
+    variant: str | None = Field(default=None, description="the winning arm, when one won")
     deltas: list[MetricDelta] = Field(default_factory=list)
     episodes: int | None = None
     more_episodes_needed: int | None = None
@@ -128,12 +130,19 @@ class CampaignReport(_Summary):
     experiments: list[ExperimentOutcome] = Field(default_factory=list)
     changes: list[VersionChange] = Field(default_factory=list)
     rejected_hypotheses: list[str] = Field(default_factory=list)
+    untested: list[str] = Field(
+        default_factory=list, description="allowed factors left out, each with the reason"
+    )
     pending_proposals: list[ProposalSummary] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
     holdout: list[MetricDelta] = Field(
         default_factory=list, description="start vs end version on held-out scenarios"
     )
     holdout_note: str = ""
+    holdout_by_scenario: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="primary metric before/after per held-out scenario"
+    )
+    guardrails: str = Field(default="", description="the goal's guardrails in plain words")
     offline: bool = True
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -23,6 +23,8 @@ def render_report(report: CampaignReport) -> str:
     lines = [f"{title} {OFFLINE_LABEL}" if report.offline else title]
     if report.goal:
         lines.append(f"Goal: {report.goal}")
+    if report.guardrails:
+        lines.append(f"Guardrails: {report.guardrails}")
     lines.append("")
     lines.append("What was tested:")
     if report.experiments:
@@ -30,6 +32,9 @@ def render_report(report: CampaignReport) -> str:
             lines += _experiment(outcome)
     else:
         lines.append("  - nothing yet")
+    if report.untested:
+        lines.append("Not tested:")
+        lines += [f"  - {reason}" for reason in report.untested]
     lines.append("")
     lines.append("What changed:")
     if report.changes:
@@ -43,9 +48,17 @@ def render_report(report: CampaignReport) -> str:
             lines.append(f"  {report.holdout_note}")
         for delta in report.holdout:
             text = format_delta(delta.metric, delta.effect, delta.ci_low, delta.ci_high)
+            if delta.role != "primary":
+                text += f" ({delta.role.replace('_', ' ')})"
             if delta.baseline is not None and delta.variant is not None:
-                text += f" (before {delta.baseline:.3f}, after {delta.variant:.3f})"
+                text += f": before {delta.baseline:.3f}, after {delta.variant:.3f}"
             lines.append(f"  - {text}")
+        if report.holdout_by_scenario:
+            lines.append("  by scenario, before \u2192 after:")
+            lines += [
+                f"    {scenario}: {_level(arms.get('before'))} \u2192 {_level(arms.get('after'))}"
+                for scenario, arms in report.holdout_by_scenario.items()
+            ]
     if report.pending_proposals:
         lines.append("")
         lines.append("Waiting for your decision:")
@@ -63,12 +76,23 @@ def render_report(report: CampaignReport) -> str:
     return "\n".join(lines)
 
 
+def _level(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def _experiment(outcome: ExperimentOutcome) -> list[str]:
     verdict = _VERDICT_WORDS[outcome.verdict]
-    changes = ", ".join(change.describe() for change in outcome.changes)
-    head = f"  - {outcome.experiment_id}: {outcome.hypothesis}"
-    lines = [head + (f" ({changes})" if changes else "")]
-    detail = f"the variant {verdict}"
+    if outcome.rationale:
+        # The hypothesis is known apart from its reason: what changed, then why.
+        changes = " | ".join(change.describe() for change in outcome.changes)
+        lines = [f"  - {outcome.experiment_id}: {changes or outcome.hypothesis}"]
+        lines.append(f"    why: {outcome.rationale}")
+    else:
+        changes = ", ".join(change.describe() for change in outcome.changes)
+        head = f"  - {outcome.experiment_id}: {outcome.hypothesis}"
+        lines = [head + (f" ({changes})" if changes else "")]
+    arm = outcome.variant if outcome.variant and len(outcome.changes) > 1 else "the variant"
+    detail = f"{arm} {verdict}"
     if outcome.episodes is not None:
         detail += f" after {outcome.episodes} paired episodes"
     if outcome.verdict == "inconclusive" and outcome.more_episodes_needed:

@@ -46,6 +46,8 @@ class ExperimentPlan(BaseModel):
     experiment_id: str
     prepare: dict[str, Any]
     hypothesis: str
+    rationale: str = ""
+    """Why this hypothesis (the rule, the search or the model), the tail of ``hypothesis``."""
     source: Source
     rule: str | None = None
     changes: dict[str, dict[str, Any]]

@@ -112,6 +112,7 @@ def plan_experiment(
         experiment_id=exp_id,
         prepare=payload,
         hypothesis=statement,
+        rationale=hypothesis.rationale,
         source=hypothesis.source,
         rule=hypothesis.rule,
         changes={name: dict(c) for name, c in hypothesis.variants.items()},
