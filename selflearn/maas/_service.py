@@ -13,13 +13,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, select, text, update
 
 from selflearn.agents.providers._embeddings import Embedder, get_embedder
-from selflearn.errors import InvalidInputError, NotFoundError, SelflearnError
+from selflearn.errors import InvalidInputError, SelflearnError
 from selflearn.maas._archivist import Archivist, memory_from_turn
 from selflearn.maas._retrieval import RetrievalConfig
-from selflearn.maas._service_support import TurnPipeline, to_record, to_retrieved
+from selflearn.maas._service_support import TurnPipeline, owned_ids, to_record, to_retrieved
 from selflearn.maas._telemetry import TelemetryWriter
 from selflearn.maas._types import (
     AddedMemory,
@@ -30,7 +30,6 @@ from selflearn.maas._types import (
 )
 from selflearn.maas._validation import (
     as_aware,
-    check_ids,
     check_items,
     check_query,
     check_user_id,
@@ -150,22 +149,32 @@ class MemoryService:
             if ids is None:
                 result = session.execute(delete(Memory).where(Memory.user_id == user_id))
                 return int(result.rowcount or 0)  # type: ignore[attr-defined]
-            wanted = set(check_ids(ids))
-            owned = set(
-                session.scalars(
-                    select(Memory.id).where(Memory.user_id == user_id, Memory.id.in_(wanted))
-                )
-            )
-            missing = wanted - owned
-            if missing:
-                # The same answer for another user's id as for no id at all: nothing leaks.
-                raise NotFoundError(
-                    f"{len(missing)} of the memories to delete do not exist for this user "
-                    f"(first: {sorted(map(str, missing))[0]})",
-                    hint="List the user's memories to get their ids; nothing was deleted.",
-                )
+            owned = owned_ids(session, user_id, ids, doing="delete", undone="deleted")
             session.execute(delete(Memory).where(Memory.user_id == user_id, Memory.id.in_(owned)))
             return len(owned)
+
+    def record_feedback(
+        self, user_id: str, memory_ids: Sequence[uuid.UUID | str], *, helpful: bool
+    ) -> int:
+        """Record the user's verdict on an answer: its memories were helpful, or not.
+
+        `memory_ids` are the turn's `used_memory_ids`, all of which must be the user's. A
+        helpful answer adds one to each memory's `times_helpful`, the numerator of the
+        quality score's helpful/used share (SPEC §8); an unhelpful one adds nothing, so
+        those memories' share falls as they keep being used. Returns how many were credited.
+        """
+        user_id = check_user_id(user_id)
+        if not memory_ids:
+            return 0
+        with session_scope(self.engine) as session:
+            owned = owned_ids(session, user_id, memory_ids, doing="rate", undone="recorded")
+            if helpful:
+                session.execute(
+                    update(Memory)
+                    .where(Memory.user_id == user_id, Memory.id.in_(owned))
+                    .values(times_helpful=Memory.times_helpful + 1)
+                )
+            return len(owned) if helpful else 0
 
     # -- search -------------------------------------------------------------------------
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from selflearn.agents.providers._embeddings import Embedder
-from selflearn.errors import SelflearnError
+from selflearn.errors import NotFoundError, SelflearnError
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._assembler import AssembledContext, assemble_context
 from selflearn.maas._responder import ResponderOutcome, respond
@@ -21,12 +21,39 @@ from selflearn.maas._retrieval import Candidate, RetrievalConfig, RetrievalOutco
 from selflearn.maas._telemetry import StageEvent, TurnTelemetry
 from selflearn.maas._turn_metrics import avg_age_days, hit, tag_overlap
 from selflearn.maas._types import AddedMemory, MemoryRecord, RetrievedMemory, TurnResult
+from selflearn.maas._validation import check_ids
 from selflearn.maas._versions import ResolvedParameters
 from selflearn.settings import Settings
 from selflearn.store import session_scope
 from selflearn.store.models import Memory
 
-__all__ = ["TurnPipeline", "TurnOutcome", "to_record", "to_retrieved"]
+__all__ = ["TurnOutcome", "TurnPipeline", "owned_ids", "to_record", "to_retrieved"]
+
+
+def owned_ids(
+    session: Session,
+    user_id: str,
+    ids: Sequence[uuid.UUID | str],
+    *,
+    doing: str,
+    undone: str,
+) -> set[uuid.UUID]:
+    """Return `ids` when every one is a memory of `user_id`; else raise, naming one missing.
+
+    Another user's id gets the same answer as an id that does not exist: nothing leaks.
+    """
+    wanted = set(check_ids(ids))
+    owned = set(
+        session.scalars(select(Memory.id).where(Memory.user_id == user_id, Memory.id.in_(wanted)))
+    )
+    missing = wanted - owned
+    if missing:
+        raise NotFoundError(
+            f"{len(missing)} of the memories to {doing} do not exist for this user "
+            f"(first: {sorted(map(str, missing))[0]})",
+            hint=f"List the user's memories to get their ids; nothing was {undone}.",
+        )
+    return owned
 
 
 def to_retrieved(candidate: Candidate, *, in_context: bool = False) -> RetrievedMemory:

@@ -14,6 +14,7 @@ class StudentReply(Protocol):
     answer: str
     abstained: bool
     retrieved: Any
+    used_memory_ids: Any
     latency_ms: dict[str, float]
     prompt_tokens: int
     completion_tokens: int
@@ -40,3 +41,7 @@ class StudentClient(Protocol):
     ) -> StudentReply: ...
 
     def delete_memories(self, user_id: str, ids: list[uuid.UUID] | None = None) -> int: ...
+
+    def record_feedback(
+        self, user_id: str, memory_ids: list[uuid.UUID], *, helpful: bool
+    ) -> int: ...

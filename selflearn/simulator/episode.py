@@ -181,6 +181,12 @@ def run_episode(
             outcome = _outcome(event, reply, error)
             score = score_probe(outcome, golden.truth, id_map=id_map, settings=metric_settings)
             run_id = reply.pipeline_run_id if reply is not None else None
+            if reply is not None and score.passed and reply.used_memory_ids:
+                # The user knows their own facts: a right answer gets a thumbs-up, which
+                # credits the memories it used (their quality score reads it).
+                client.record_feedback(
+                    spec.student_user(event.user_id), list(reply.used_memory_ids), helpful=True
+                )
             scored.append(
                 ScoredProbe(
                     probe=golden,

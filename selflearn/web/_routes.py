@@ -23,6 +23,8 @@ from selflearn.web._schemas import (
     ChatRequest,
     DeleteMemoriesResponse,
     ErrorEnvelope,
+    FeedbackRequest,
+    FeedbackResponse,
     Health,
     MemoryList,
     SearchRequest,
@@ -159,6 +161,21 @@ def chat_turn(user_id: str, body: ChatRequest, service: Service) -> TurnResult:
         relevant_turn_ids=body.relevant_turn_ids,
         turn_id=body.turn_id,
     )
+
+
+@router.post(
+    "/users/{user_id:path}/feedback",
+    response_model=FeedbackResponse,
+    tags=["chat"],
+    summary="Record the user's feedback on an answer",
+    description="Credit the memories an answer used (the turn's `used_memory_ids`) when the "
+    "user found it helpful; the deep cycle's quality score reads the count. If any id is "
+    "not the user's, nothing is recorded (404).",
+    responses=_errors(400, 404, 422, 503),
+)
+def record_feedback(user_id: str, body: FeedbackRequest, service: Service) -> FeedbackResponse:
+    credited = service.record_feedback(user_id, body.memory_ids, helpful=body.helpful)
+    return FeedbackResponse(credited=credited)
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,21 @@ class DeleteMemoriesResponse(BaseModel):
     """How many memories were deleted."""
 
     deleted: int
+
+
+class FeedbackRequest(_Request):
+    """The user's verdict on one answer, for the memories that answer used."""
+
+    memory_ids: list[uuid.UUID] = Field(
+        description="The turn's `used_memory_ids`; each must be one of the user's memories."
+    )
+    helpful: bool = Field(description="Whether the answer helped the user.")
+
+
+class FeedbackResponse(BaseModel):
+    """How many memories were credited as helpful."""
+
+    credited: int
 
 
 class SearchRequest(VersionSelection):

@@ -34,6 +34,7 @@ from selflearn.web._errors import error_from_envelope
 from selflearn.web._schemas import (
     AddMemoriesResponse,
     DeleteMemoriesResponse,
+    FeedbackResponse,
     Health,
     MemoryList,
 )
@@ -278,6 +279,17 @@ class StudentHTTPClient:
             **_selection(version_id, experiment_id, variant, params),
         }
         return self._call("POST", self._url(user_id, "chat"), TurnResult, body=body)
+
+    def record_feedback(
+        self, user_id: str, memory_ids: Sequence[uuid.UUID | str], *, helpful: bool
+    ) -> int:
+        """Record the user's verdict on an answer for the memories it used."""
+        if not memory_ids:
+            return 0
+        body = {"memory_ids": [str(i) for i in memory_ids], "helpful": helpful}
+        return self._call(
+            "POST", self._url(user_id, "feedback"), FeedbackResponse, body=body
+        ).credited
 
     def health(self) -> dict[str, str]:
         """Return the server's health report (raises if it or its database is down)."""

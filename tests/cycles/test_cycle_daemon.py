@@ -176,6 +176,9 @@ def test_a_stop_during_a_cycle_lets_that_cycle_finish(engine, service, scenarios
         def delete_memories(self, *args, **kwargs):
             return self.inner.delete_memories(*args, **kwargs)
 
+        def record_feedback(self, *args, **kwargs):
+            return self.inner.record_feedback(*args, **kwargs)
+
         def flush(self) -> None:
             self.inner.flush()
 

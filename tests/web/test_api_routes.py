@@ -123,6 +123,30 @@ def test_chat_turn_answers_from_memory_and_remembers_the_message(api, user, data
     assert (cycle, episode) == ("online", "ep-web")
 
 
+def test_feedback_credits_the_memories_an_answer_used(api, user):
+    add(api, user, ["My violin teacher is called Ms. Ito."])
+    turn = TurnResult.model_validate(
+        api.post(at(user, "chat"), json={"message": "Who is my violin teacher?"}).json()
+    )
+    used = [str(i) for i in turn.used_memory_ids]
+    assert used
+    helpful = api.post(at(user, "feedback"), json={"memory_ids": used, "helpful": True})
+    assert helpful.status_code == 200 and helpful.json() == {"credited": len(used)}
+    unhelpful = api.post(at(user, "feedback"), json={"memory_ids": used, "helpful": False})
+    assert unhelpful.json() == {"credited": 0}
+    counts = {str(r.id): r.times_helpful for r in listed(api, user)}
+    assert all(counts[i] == 1 for i in used)
+    # Another user's memory, or an unknown id: 404, and nothing is recorded.
+    stranger = f"other-{uuid.uuid4().hex[:8]}"
+    refused = api.post(at(stranger, "feedback"), json={"memory_ids": used, "helpful": True})
+    assert refused.status_code == 404 and "nothing was recorded" in refused.text
+    assert (
+        api.post(at(user, "feedback"), json={"memory_ids": ["x"], "helpful": True}).status_code
+        == 422
+    )
+    assert {str(r.id): r.times_helpful for r in listed(api, user)} == counts
+
+
 def test_unknown_user_has_no_memories_and_the_student_abstains(api):
     stranger = f"never-seen-{uuid.uuid4().hex[:8]}"
     assert listed(api, stranger) == []
@@ -206,6 +230,7 @@ def test_openapi_lists_every_route_with_a_summary_and_the_error_envelope(api):
         f"{API}/users/{{user_id}}/memories": {"post", "get", "delete"},
         f"{API}/users/{{user_id}}/search": {"post"},
         f"{API}/users/{{user_id}}/chat": {"post"},
+        f"{API}/users/{{user_id}}/feedback": {"post"},
         f"{API}/health": {"get"},
     }
     assert {path: set(ops) for path, ops in paths.items()} == expected

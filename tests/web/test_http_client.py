@@ -74,6 +74,11 @@ def test_an_episode_plays_the_same_in_process_and_over_http(service, remote, sce
     )
     # Both runs used the Student for real: each probe answer came from a recorded turn.
     assert all(p.pipeline_run_id is not None for p in over_http.probes)
+    # Every probe answered right credited the memories it used (the user's thumbs-up).
+    passed = [p for p in over_http.probes if p.score.passed and p.score.used_ids]
+    users = {spec.student_user(u) for u in ("user",)}
+    helpful = sum(m.times_helpful for u in users for m in service.list_memories(u))
+    assert passed and helpful >= len(passed)
 
 
 def test_the_client_returns_what_the_service_returns(service, remote, user, now):
@@ -94,6 +99,10 @@ def test_the_client_returns_what_the_service_returns(service, remote, user, now)
     turn = remote.chat_turn(user, "Where did I move to?", params={"retrieval.top_k": 2}, now=now)
     assert isinstance(turn, TurnResult) and "Porto" in turn.answer
     assert len(turn.retrieved) == 2 and turn.parameter_version_id is None
+    assert remote.record_feedback(user, turn.used_memory_ids, helpful=True) == len(
+        turn.used_memory_ids
+    )
+    assert remote.record_feedback(user, [], helpful=True) == 0
 
     assert remote.delete_memories(user, [added[0].id]) == 1
     assert remote.delete_memories(user, []) == 0
