@@ -1,10 +1,12 @@
-"""The deep cycle: re-embed, merge near duplicates, re-score memory quality, flag and prune.
+"""The deep cycle: re-embed, merge near duplicates, refresh tags, re-score, flag and prune.
 
 1. Re-embed: every memory gets the current embedder's vector (mode "auto" does it when the
    embedder differs from the one the last deep cycle used, or no deep cycle recorded one;
    "all" always; "off" never).
 2. Merge near duplicates of every user by cosine (see `_consolidate`).
-3. Re-score: quality_score = used/retrieved × helpful/used (the Tuner's `quality_score`) is
+3. Refresh tags: every memory's tags are chosen again by rarity within its user's
+   memories (see `_tags`).
+4. Re-score: quality_score = used/retrieved × helpful/used (the Tuner's `quality_score`) is
    written to every memory, and the Tuner's memory-quality rule decides which to flag,
    unflag and prune (a flagged memory still below the threshold a cooldown later).
    Until some memory has helpful feedback (`times_helpful` > 0 anywhere), helpful/used
@@ -24,6 +26,7 @@ from selflearn.cycles._consolidate import consolidate
 from selflearn.cycles._context import CycleContext
 from selflearn.cycles._journal import last_evidence
 from selflearn.cycles._models import MemoryMaintenance
+from selflearn.cycles._tags import refresh_user_tags
 from selflearn.cycles._telemetry import CycleSummary
 from selflearn.store import session_scope
 from selflearn.store.models import Memory
@@ -82,6 +85,17 @@ def reembed(ctx: CycleContext) -> int:
     ctx.extra["embedder"] = embedder.name
     ctx.report.findings.append(f"re-embedded {done} memories with {embedder.name}")
     return done
+
+
+def retag(ctx: CycleContext) -> int:
+    """Refresh the tags of every user's memories, one transaction per user."""
+    with session_scope(ctx.engine) as session:
+        users = list(session.scalars(select(Memory.user_id).distinct().order_by(Memory.user_id)))
+    changed = 0
+    for user_id in users:
+        with session_scope(ctx.engine) as session:
+            changed += refresh_user_tags(session, user_id)
+    return changed
 
 
 def _chunks(items: list[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
@@ -146,7 +160,7 @@ def rescore(ctx: CycleContext, memory: MemoryMaintenance) -> None:
 
 
 def run_deep(ctx: CycleContext) -> CycleSummary:
-    """Re-embed, merge near duplicates, re-score quality, then flag and prune."""
+    """Re-embed, merge near duplicates, refresh tags, re-score quality, flag and prune."""
     report = ctx.report
     reembedded = reembed(ctx)
     memory = consolidate(
@@ -156,12 +170,14 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
         max_user_memories=ctx.options.merge_max_user_memories,
     )
     memory.reembedded = reembedded
+    memory.retagged = retag(ctx)
     rescore(ctx, memory)
     report.memory = memory
     report.findings.append(
         f"merged {memory.merged} near duplicate(s) across {memory.users} user(s)"
         + (f", skipped {memory.users_skipped} too large to scan" if memory.users_skipped else "")
     )
+    report.findings.append(f"refreshed the tags of {memory.retagged} memories")
     if memory.quality_skipped:
         report.findings.append(f"memory quality rule: {memory.quality_skipped}")
     else:
@@ -174,5 +190,12 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
             f"scored {memory.scored} memories by {how}: flagged {memory.flagged}, "
             f"unflagged {memory.unflagged}, pruned {memory.pruned}"
         )
-    changed = memory.merged + memory.flagged + memory.unflagged + memory.pruned + reembedded
+    changed = (
+        memory.merged
+        + memory.retagged
+        + memory.flagged
+        + memory.unflagged
+        + memory.pruned
+        + reembedded
+    )
     return CycleSummary(duration_ms=0.0, examined=memory.scored, changed=changed)

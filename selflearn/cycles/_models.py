@@ -76,6 +76,7 @@ class MemoryMaintenance(BaseModel):
     users: int = 0
     users_skipped: int = 0
     merged: int = 0
+    retagged: int = 0
     reembedded: int = 0
     scored: int = 0
     flagged: int = 0

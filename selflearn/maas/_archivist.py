@@ -26,20 +26,25 @@ from selflearn.maas._text import content_terms
 from selflearn.maas._types import AddedMemory, MemoryInput
 from selflearn.store.models import Memory
 
-__all__ = ["Archivist", "memory_from_turn", "with_reply_context"]
+__all__ = ["MAX_TAGS", "Archivist", "memory_from_turn", "tag_candidates", "with_reply_context"]
 
 _SMALL_TALK = re.compile(
     r"^(?:hi|hey|hello|thanks?(?: you)?|thx|ok(?:ay)?|sure|yes|no|yeah|bye|good (?:night|morning)"
     r"|cool|great|nice|lol|haha)\b[\s!.,]*$",
     re.IGNORECASE,
 )
-_MAX_TAGS = 8
+MAX_TAGS = 8
+
+
+def tag_candidates(text_: str) -> list[str]:
+    """Return the stems a memory's topic tags are chosen from (content words, no numbers)."""
+    return list(dict.fromkeys(light_stem(w) for w in content_terms(text_) if not w.isdigit()))
 
 
 def _tags(text_: str) -> list[str]:
-    # The longest content words stand in for topic tags: they are the rarest on average.
-    terms = list(dict.fromkeys(light_stem(w) for w in content_terms(text_) if not w.isdigit()))
-    return sorted(terms, key=lambda t: (-len(t), t))[:_MAX_TAGS]
+    # Online, the longest content words stand in for topic tags: they are the rarest on
+    # average. The deep cycle re-chooses them by their real rarity in the user's memories.
+    return sorted(tag_candidates(text_), key=lambda t: (-len(t), t))[:MAX_TAGS]
 
 
 def with_reply_context(

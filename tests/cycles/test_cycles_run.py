@@ -377,3 +377,30 @@ def test_deep_reembeds_merges_flags_then_prunes(engine, service):
     assert [run.cycle_type for run, _ in runs] == ["deep", "deep"]
     assert runs[1][1].memories_used == 1 and runs[0][1].memories_found == 4
     assert len(_journal(engine, "deep")) == 2
+
+
+def test_deep_refreshes_tags_by_rarity_in_the_users_memories(engine, service):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    long_one = (
+        "Yesterday the neighbourhood association organised a wonderful celebration with "
+        "a cellist, jugglers, lanterns and homemade lemonade near the old mill"
+    )
+    service.add_memories(
+        user,
+        [
+            {"text": long_one, "tags": ["events"]},
+            *[f"The neighbourhood association organised meeting {i}." for i in range(4)],
+            "Another wonderful celebration with the association is planned.",
+        ],
+        merge_duplicates=False,
+    )
+    before = next(m for m in service.list_memories(user) if m.text == long_one).tags
+    assert "neighbourhood" in before and "lantern" not in before  # longest words first
+    report = run_cycle("deep", database=engine, student=service, now=datetime.now(UTC))
+    assert report.memory is not None and report.memory.retagged >= 1
+    after = next(m for m in service.list_memories(user) if m.text == long_one).tags
+    assert after[0] == "events"  # the caller's own tag stays, first
+    # Words said in five or six of the user's memories give way to this memory's own.
+    assert {"lantern", "lemonad", "mill"} <= set(after)
+    assert not {"neighbourhood", "associat"} & set(after)
+    assert len(after) == 1 + 8
