@@ -24,7 +24,7 @@ run: $(STAMP)
 	$(BIN)/selflearn campaign run
 
 doctor: $(STAMP)
-	$(BIN)/selflearn campaign run
+	$(BIN)/selflearn doctor
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q

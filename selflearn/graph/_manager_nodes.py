@@ -98,6 +98,18 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _delta(raw: dict[str, Any], *, role: Any, **extra: Any) -> MetricDelta:
+    """Return a metric's move with its interval, from a stored delta or comparison."""
+    return MetricDelta(
+        metric=raw["metric"],
+        effect=_finite(raw["effect"]) or 0.0,
+        ci_low=_finite(raw["ci_low"]),
+        ci_high=_finite(raw["ci_high"]),
+        role=role,  # validated by the model: primary, guardrail or side_effect
+        **extra,
+    )
+
+
 def _tested(experiment: dict[str, Any]) -> str:
     """Return what an experiment varied: ``retrieval.top_k 5 → 4 | 5 → 3``."""
     baseline = experiment["baseline"]
@@ -121,13 +133,7 @@ def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
         for k, v in arm.items()
     ]
     deltas = [
-        MetricDelta(
-            metric=d["metric"],
-            effect=_finite(d["effect"]) or 0.0,
-            ci_low=_finite(d["ci_low"]),
-            ci_high=_finite(d["ci_high"]),
-            role="primary" if d["role"] == "primary" else "guardrail",
-        )
+        _delta(d, role="primary" if d["role"] == "primary" else "guardrail")
         for d in experiment["deltas"]
     ]
     return ExperimentOutcome(
@@ -159,14 +165,11 @@ def _holdout(
         note = f"no version changed; {metric} = {value:.3f}" if value is not None else ""
         return [], note, {}
     holdout = [
-        MetricDelta(
-            metric=m["metric"],
-            effect=_finite(m["effect"]) or 0.0,
-            ci_low=_finite(m["ci_low"]),
-            ci_high=_finite(m["ci_high"]),
+        _delta(
+            m,
+            role=m["role"],
             baseline=_finite(m["before"]),
             variant=_finite(m["after"]),
-            role=m["role"],
             significant=m["verdict"] != "inconclusive",
         )
         for m in monitor.get("metrics", [])
