@@ -89,6 +89,9 @@ def main() -> None:
     print(f"campaign seed {args.seeds[0]} again, in a new process and database ...", flush=True)
     replay = campaign(args.seeds[0])
     same = _signature(replay) == _signature(results[0])
+    if not same:
+        print("first run:", json.dumps(_signature(results[0])), flush=True)
+        print("replay:   ", json.dumps(_signature(replay)), flush=True)
 
     lines = [
         "# The default campaign on held-out scenarios (offline)",

@@ -205,7 +205,7 @@ class Archivist:
         # post-filter out); above `exact_scan_limit` the index answers, approximately: a
         # duplicate it misses is stored twice and left to the deep cycle's consolidation.
         order = (
-            "(embedding <=> (SELECT v FROM qv)) + 0"
+            "(embedding <=> (SELECT v FROM qv)) + 0, occurred_at DESC, text"
             if exact
             else "embedding <=> (SELECT v FROM qv)"
         )

@@ -263,7 +263,8 @@ def _query(
     if lexical_on:
         ctes.append(
             "lexical AS MATERIALIZED (SELECT m.id FROM memories m WHERE m.user_id = :u "
-            f"AND m.tsv @@ (SELECT t FROM tq) ORDER BY {BM25} DESC LIMIT :c)"
+            f"AND m.tsv @@ (SELECT t FROM tq) ORDER BY {BM25} DESC, m.occurred_at DESC, m.text "
+            "LIMIT :c)"
         )
         sources.append("SELECT id FROM lexical")
     ctes.append("cand AS (" + " UNION ".join(sources) + ")")

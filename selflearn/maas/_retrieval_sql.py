@@ -18,9 +18,12 @@ BM25 = (
     " + :k1 * (1 - :b + :b * length(m.tsv) / :avgdl))) FROM unnest(m.tsv) t"
     " JOIN q ON q.lex = t.lexeme)"
 )
+# Ties (the same distance, the same BM25, the same score) are broken by time and then by
+# text, never by the random ids or the heap order: the same memories give the same ranking
+# in every run. The HNSW scan keeps its single key, or the index could not serve it.
 EXACT_DENSE = (
     "SELECT id FROM memories WHERE user_id = :u "
-    "ORDER BY (embedding <=> (SELECT v FROM qv)) + 0 LIMIT :c"
+    "ORDER BY (embedding <=> (SELECT v FROM qv)) + 0, occurred_at DESC, text LIMIT :c"
 )
 HNSW_DENSE = (
     "SELECT id FROM memories WHERE user_id = :u ORDER BY embedding <=> (SELECT v FROM qv) LIMIT :c"
@@ -28,14 +31,14 @@ HNSW_DENSE = (
 # Scores are computed where the rows are: only the top_k rows travel back to Python.
 SCORE = """
 scored AS (
-    SELECT m.id, m.occurred_at, m.speaker,
+    SELECT m.id, m.occurred_at, m.speaker, m.text,
            CASE WHEN :when_bonus > 0 THEN m.text ~* :time_words ELSE false END AS mentions_time,
            greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
            {lexical} AS lexical
     FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u
 ),
 fused AS (
-    SELECT id, occurred_at, speaker, mentions_time, dense, lexical,
+    SELECT id, occurred_at, speaker, text, mentions_time, dense, lexical,
            :w * dense + (1 - :w) * lexical AS relevance,
            power(0.5, greatest(0.0, extract(epoch FROM (CAST(:now AS timestamptz) - occurred_at))
                  / 86400.0) / :half_life) AS recency
@@ -50,12 +53,12 @@ kept AS (
               + CASE WHEN mentions_time THEN :when_bonus ELSE 0 END AS score
     FROM fused WHERE relevance > 0 AND relevance >= :min_relevance
 ),
-top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, id LIMIT :k)
+top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, text, id LIMIT :k)
 SELECT meta.found, meta.pool, meta.dense_rows,
        m.id, m.user_id, m.text, m.speaker, m.source_turn_ids, m.provenance, m.tags,
        m.occurred_at, top.dense, top.lexical, top.relevance, top.recency, top.score
 FROM (SELECT (SELECT count(*) FROM kept) AS found, (SELECT count(*) FROM scored) AS pool,
              {dense_rows} AS dense_rows) AS meta
 LEFT JOIN (top JOIN memories m ON m.id = top.id AND m.user_id = :u) ON true
-ORDER BY top.score DESC, top.occurred_at DESC, top.id
+ORDER BY top.score DESC, top.occurred_at DESC, m.text, top.id
 """
