@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from selflearn.maas import MemoryService, RetrievalConfig
 from tests.maas.conftest import NOW
@@ -31,13 +33,33 @@ def population(database, settings):
     return owned
 
 
+@pytest.fixture
+def planner_takes_hnsw(database) -> Iterator[None]:
+    """Make the planner read the HNSW index whenever a query allows it.
+
+    On a table this small a btree scan and a sort cost less than the HNSW scan, so the
+    planner would not take the index that big tables use; sorting is priced out instead.
+    """
+
+    def price_out_sorts(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET enable_sort = off")
+        dbapi_connection.commit()
+
+    event.listen(database.engine, "connect", price_out_sorts)
+    database.engine.dispose()
+    yield
+    event.remove(database.engine, "connect", price_out_sorts)
+    database.engine.dispose()
+
+
 @pytest.mark.parametrize("exact_scan_limit", [20_000, 0], ids=["exact", "hnsw"])
 def test_every_user_gets_min_top_k_own_memories_and_nothing_else(
-    database, settings, population, exact_scan_limit
+    database, settings, population, exact_scan_limit, planner_takes_hnsw
 ):
-    # A low ef_search ceiling makes the post-filtered HNSW scan come back short, as it does
-    # for small users of a big table.
-    config = RetrievalConfig(exact_scan_limit=exact_scan_limit, ef_search_max=40)
+    # An ef_search ceiling below the candidate count (40) makes every post-filtered HNSW scan
+    # come back short, as it does for small users of a big table.
+    config = RetrievalConfig(exact_scan_limit=exact_scan_limit, ef_search_max=10)
     service = MemoryService(database, settings=settings, clock=lambda: NOW, retrieval=config)
     strategies = set()
     for user_id, ids in population.items():
@@ -48,12 +70,12 @@ def test_every_user_gets_min_top_k_own_memories_and_nothing_else(
             assert {item.id for item in result.items} <= ids
             assert all(user_id in item.text for item in result.items)
     if exact_scan_limit == 0:
-        # Post-filtered HNSW scans came back short for the small users and were redone exactly.
+        # Post-filtered HNSW scans came back short and were redone exactly.
         assert "hnsw+x" in strategies
 
 
 def test_hnsw_path_finds_the_same_dense_neighbours_as_the_exact_scan(
-    database, settings, population
+    database, settings, population, planner_takes_hnsw
 ):
     dense = {"retrieval.top_k": 10, "retrieval.relevance_weight": 1.0}
     exact = MemoryService(database, settings=settings, clock=lambda: NOW)
@@ -65,7 +87,9 @@ def test_hnsw_path_finds_the_same_dense_neighbours_as_the_exact_scan(
     )
     for query in ("guitar lesson", "bakery visit number 7"):
         truth = [m.id for m in exact.search("pop-377", query, params=dense).items]
-        got = [m.id for m in hnsw.search("pop-377", query, params=dense).items]
+        approximate = hnsw.search("pop-377", query, params=dense)
+        assert approximate.strategy.startswith("hnsw") and "+exact" not in approximate.strategy
+        got = [m.id for m in approximate.items]
         assert len(set(truth) & set(got)) >= 9
 
 
