@@ -67,8 +67,8 @@ WITH {_COUNTED.strip()}
 SELECT c.arm,
        count(p.id) AS probes,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY p.latency_ms) AS latency_ms_p95,
-       avg(p.tokens) AS tokens_per_probe,
-       avg(p.cost_usd) AS cost_per_probe_usd
+       avg(CAST(p.tokens AS numeric)) AS tokens_per_probe,
+       avg(CAST(p.cost_usd AS numeric)) AS cost_per_probe_usd
 FROM counted AS c
 JOIN pairs AS pr ON pr.scenario_id = c.scenario_id AND pr.seed = c.seed
 JOIN probe_results AS p ON p.episode_id = c.id

@@ -4,6 +4,8 @@ This table is the one place that knows which way each metric is better. Every me
 per-episode aggregate over the episode's rows in `probe_results` (alias ``p``): means of the
 score columns, and rates (means of 0/1) for the boolean ones. Probes where a column is NULL
 (undefined for that probe, e.g. recall when nothing was needed) are left out of its mean.
+Means are summed as `numeric`, exactly: a float sum depends on the order PostgreSQL happens to
+read the rows in, and the same campaign must give the same deltas to the last digit.
 """
 
 from __future__ import annotations
@@ -28,17 +30,21 @@ class TeacherMetric:
     description: str
 
 
+def _mean(column: str) -> str:
+    return f"avg(CAST(p.{column} AS numeric))"
+
+
 def _rate(column: str, *, answerable_only: bool = False) -> str:
     where = " FILTER (WHERE NOT p.unanswerable)" if answerable_only else ""
     return f"avg(CASE WHEN p.{column} THEN 1.0 WHEN NOT p.{column} THEN 0.0 END){where}"
 
 
 METRICS: tuple[TeacherMetric, ...] = (
-    TeacherMetric("recall", True, "rate", "avg(p.recall)", "needed memories retrieved"),
-    TeacherMetric("precision", True, "rate", "avg(p.precision)", "retrieved memories relevant"),
+    TeacherMetric("recall", True, "rate", _mean("recall"), "needed memories retrieved"),
+    TeacherMetric("precision", True, "rate", _mean("precision"), "retrieved memories relevant"),
     TeacherMetric("hit_rate", True, "rate", _rate("hit"), "probes with a relevant memory"),
     TeacherMetric(
-        "context_precision", True, "rate", "avg(p.context_precision)", "Ragas context precision"
+        "context_precision", True, "rate", _mean("context_precision"), "Ragas context precision"
     ),
     TeacherMetric(
         "answer_correct_rate",
@@ -47,7 +53,7 @@ METRICS: tuple[TeacherMetric, ...] = (
         _rate("answer_correct", answerable_only=True),
         "answerable probes answered correctly",
     ),
-    TeacherMetric("answer_f1", True, "score", "avg(p.answer_f1)", "token F1 of the answer"),
+    TeacherMetric("answer_f1", True, "score", _mean("answer_f1"), "token F1 of the answer"),
     TeacherMetric(
         "hallucination_rate",
         False,
@@ -67,7 +73,7 @@ METRICS: tuple[TeacherMetric, ...] = (
         "context_utilisation",
         True,
         "rate",
-        "avg(p.context_utilisation)",
+        _mean("context_utilisation"),
         "relevant retrieved memories the answer used",
     ),
     TeacherMetric(
@@ -77,8 +83,8 @@ METRICS: tuple[TeacherMetric, ...] = (
         "percentile_cont(0.95) WITHIN GROUP (ORDER BY p.latency_ms)",
         "95th percentile of the probe latency within the episode",
     ),
-    TeacherMetric("tokens_per_probe", False, "tokens", "avg(p.tokens)", "tokens per probe"),
-    TeacherMetric("cost_per_probe_usd", False, "usd", "avg(p.cost_usd)", "cost per probe"),
+    TeacherMetric("tokens_per_probe", False, "tokens", _mean("tokens"), "tokens per probe"),
+    TeacherMetric("cost_per_probe_usd", False, "usd", _mean("cost_usd"), "cost per probe"),
     TeacherMetric("error_rate", False, "rate", _rate("error"), "probes that failed"),
 )
 
