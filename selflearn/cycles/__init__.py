@@ -7,7 +7,7 @@
 * macro — after 1 h idle or on schedule: the train scenarios on the active version, the
   self-improvement rules through the Tuner (prompt A/B included), memory consolidation;
 * deep — at night or on command: re-embedding, near-duplicate merging, memory quality
-  re-scored, flagged and pruned.
+  re-scored, flagged and pruned, tags refreshed by rarity within each user's memories.
 
 `run_cycle` runs one; `CycleDaemon` decides which is due. Each writes telemetry with its
 cycle type and a learning-journal entry, from which the cycle history is read back.
