@@ -68,7 +68,9 @@ def _rows(result: dict[str, Any]) -> list[str]:
         scale = 100 if delta["metric"] not in ("latency_ms_p95", "cost_per_probe_usd") else 1
         unit = "pts" if scale == 100 else ""
         low, high = delta.get("ci_low"), delta.get("ci_high")
-        interval = "" if low is None or high is None else f"[{low * scale:+.1f}, {high * scale:+.1f}]"
+        interval = (
+            "" if low is None or high is None else f"[{low * scale:+.1f}, {high * scale:+.1f}]"
+        )
         lines.append(
             f"| {result['seed']} | {delta['metric']} ({delta['role']}) | "
             f"{delta['baseline']:.3f} | {delta['variant']:.3f} | "
