@@ -126,7 +126,17 @@ def _guardrails(spec: GoalSpec) -> str:
     return found.removeprefix("Guardrails:").strip()
 
 
-def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
+def _short(experiment_id: str) -> str:
+    """Return an experiment's id within its campaign: ``e02_...`` for ``c-.../e02_...``."""
+    return experiment_id.rsplit("/", 1)[-1]
+
+
+def _local(text: str, campaign_id: str) -> str:
+    """Return `text` with this campaign's experiment ids written short."""
+    return text.replace(f"{campaign_id}/", "")
+
+
+def _outcome(experiment: dict[str, Any], campaign_id: str) -> ExperimentOutcome:
     changes = [
         ParamChange(param=k, before=experiment["baseline"].get(k), after=v)
         for arm in experiment["changes"].values()
@@ -137,7 +147,7 @@ def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
         for d in experiment["deltas"]
     ]
     return ExperimentOutcome(
-        experiment_id=experiment["id"].rsplit("/", 1)[-1],
+        experiment_id=_short(experiment["id"]),
         hypothesis=experiment["hypothesis"],
         rationale=experiment.get("rationale", ""),
         changes=changes,
@@ -146,7 +156,7 @@ def _outcome(experiment: dict[str, Any]) -> ExperimentOutcome:
         deltas=deltas,
         episodes=experiment["pairs"],
         more_episodes_needed=experiment.get("extra_needed"),
-        note=experiment.get("reason", ""),
+        note=_local(experiment.get("reason", ""), campaign_id),
     )
 
 
@@ -188,11 +198,12 @@ def _holdout(
 def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
     """Return the campaign's report from its state (no side effects)."""
     spec = GoalSpec.model_validate(state["goal"])
+    campaign_id = state["campaign_id"]
     experiments = state.get("experiments", [])
     changes = [
         VersionChange(
             version=d["version"] or 0,
-            reason=d.get("reason") or "",
+            reason=_local(d.get("reason") or "", campaign_id),
             experiment_id=d.get("experiment_id"),
             changes=[
                 ParamChange(param=c["param"], before=c.get("from"), after=c.get("to"))
@@ -203,22 +214,29 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         if d["status"] == "applied" and d.get("version")
     ]
     holdout, note, by_scenario = _holdout(state)
-    rejected = [f"{_tested(e)} ({e['verdict']})" for e in experiments if e["verdict"] != "winner"]
+    rejected = [
+        f"{_short(e['id'])}: {_tested(e)} ({e['verdict']})"
+        for e in experiments
+        if e["verdict"] != "winner"
+    ]
     next_steps = [
-        f"{e['id'].rsplit('/', 1)[-1]}: run about {e['extra_needed']} more paired episodes "
-        "to decide it"
+        f"{_short(e['id'])}: run about {e['extra_needed']} more paired episodes to decide it"
         for e in experiments
         if e["verdict"] == "inconclusive" and e.get("extra_needed")
     ]
     pending = [
-        ProposalSummary(id=int(d["proposal_id"]), summary=d.get("reason", ""), status="pending")
+        ProposalSummary(
+            id=int(d["proposal_id"]),
+            summary=_local(d.get("reason", ""), campaign_id),
+            status="pending",
+        )
         for d in state.get("decisions", [])
         if d.get("status") == "pending" and d.get("proposal_id")
     ]
     return CampaignReport(
-        campaign_id=state["campaign_id"],
+        campaign_id=campaign_id,
         goal=spec.summary().splitlines()[0].removeprefix("Goal: "),
-        experiments=[_outcome(e) for e in experiments],
+        experiments=[_outcome(e, campaign_id) for e in experiments],
         changes=changes,
         rejected_hypotheses=rejected,
         untested=[

@@ -176,6 +176,11 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(database
     assert "  by scenario, before \u2192 after:\n    unanswerable-gaps:" in text
     assert "Not tested:\n  - responder.temperature: the Student does not read it" in text
     assert f"{won['id'].rsplit('/', 1)[-1]}: responder.system_prompt_version" in text
+    # Within its own report a campaign's experiments go by their short ids.
+    assert "win-1/" not in text
+    lost = [e["id"].rsplit("/", 1)[-1] for e in state["experiments"] if e["verdict"] != "winner"]
+    rejected = text.split("Hypotheses rejected:\n", 1)[1]
+    assert lost and all(f"  - {short}: " in rejected for short in lost)
 
 
 def test_a_goal_that_allows_only_ignored_factors_is_refused(database, tmp_path):

@@ -121,7 +121,7 @@ def _version(change: VersionChange) -> str:
     text += f" because {change.reason}"
     if moves:
         text += f"; {moves}"
-    if change.experiment_id:
+    if change.experiment_id and change.experiment_id.rsplit("/", 1)[-1] not in change.reason:
         text += f" [experiment {change.experiment_id}]"
     return text
 
