@@ -183,6 +183,36 @@ def design_experiment(
             hypothesis = proposed or hypothesis
     if hypothesis is None:
         return None
+    hypothesis = _with_retest_note(hypothesis, active, history)
     return plan_experiment(
         hypothesis, goal, active=active, experiment_index=experiment_index, notes=notes
     )
+
+
+def _with_retest_note(
+    hypothesis: Hypothesis, active: Mapping[str, Any], history: Sequence[ExperimentRecord]
+) -> Hypothesis:
+    """Say so when an earlier experiment took the same step from another baseline.
+
+    Configurations never repeat, but a step (``top_k 5 -> 4``) does once another factor has
+    changed in between; the rationale names the earlier test and what differs since.
+    """
+    for record in history:
+        before = normalise(record.arm_params.get(BASELINE, {}))
+        for arm, params in record.arm_params.items():
+            if arm == BASELINE:
+                continue
+            took = normalise(params)
+            for changes in hypothesis.variants.values():
+                same_step = all(
+                    before.get(k) == active.get(k) and took.get(k) == v for k, v in changes.items()
+                )
+                moved = sorted(k for k in active if k not in changes and before.get(k) != active[k])
+                if same_step and moved:
+                    note = (
+                        f"; {record.experiment_id.rsplit('/', 1)[-1]} took this step when "
+                        f"{', '.join(moved)} had other values, so it is measured again on the "
+                        "active ones"
+                    )
+                    return hypothesis.model_copy(update={"rationale": hypothesis.rationale + note})
+    return hypothesis

@@ -288,3 +288,26 @@ def test_a_failing_teacher_model_falls_back_to_the_search(openai_teacher):
     )
     assert plan is not None and plan.source == "search"
     assert any("gave no proposals" in note for note in plan.notes)
+
+
+def test_a_step_taken_before_on_another_baseline_says_so_in_its_rationale():
+    from selflearn.agents.teacher._plan import Hypothesis
+    from selflearn.agents.teacher.design import _with_retest_note
+
+    step = {"retrieval.top_k": ACTIVE["retrieval.top_k"] - 1}
+    earlier = ExperimentRecord(
+        experiment_id="c-1/e01_top_k",
+        arm_params={"baseline": dict(ACTIVE), "variant": {**ACTIVE, **step}},
+    )
+    hypothesis = Hypothesis(source="search", variants={"variant": step}, rationale="why")
+    # On the same baseline nothing has changed since, and nothing is said.
+    assert _with_retest_note(hypothesis, ACTIVE, [earlier]).rationale == "why"
+    moved = {**ACTIVE, "responder.system_prompt_version": "v4-current"}
+    noted = _with_retest_note(hypothesis, moved, [earlier]).rationale
+    assert noted == (
+        "why; e01_top_k took this step when responder.system_prompt_version had other "
+        "values, so it is measured again on the active ones"
+    )
+    # Another step from the same baseline is not the same step.
+    other = Hypothesis(source="search", variants={"variant": {"retrieval.top_k": 9}}, rationale="r")
+    assert _with_retest_note(other, moved, [earlier]).rationale == "r"
