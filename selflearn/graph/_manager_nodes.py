@@ -18,6 +18,7 @@ from selflearn.agents.manager._models import (
     ProposalSummary,
     VersionChange,
 )
+from selflearn.agents.teacher import short_experiment_id
 from selflearn.errors import ConflictError
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState
@@ -126,11 +127,6 @@ def _guardrails(spec: GoalSpec) -> str:
     return found.removeprefix("Guardrails:").strip()
 
 
-def _short(experiment_id: str) -> str:
-    """Return an experiment's id within its campaign: ``e02_...`` for ``c-.../e02_...``."""
-    return experiment_id.rsplit("/", 1)[-1]
-
-
 def _local(text: str, campaign_id: str) -> str:
     """Return `text` with this campaign's experiment ids written short."""
     return text.replace(f"{campaign_id}/", "")
@@ -147,7 +143,7 @@ def _outcome(experiment: dict[str, Any], campaign_id: str) -> ExperimentOutcome:
         for d in experiment["deltas"]
     ]
     return ExperimentOutcome(
-        experiment_id=_short(experiment["id"]),
+        experiment_id=short_experiment_id(experiment["id"]),
         hypothesis=experiment["hypothesis"],
         rationale=experiment.get("rationale", ""),
         changes=changes,
@@ -215,12 +211,13 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
     ]
     holdout, note, by_scenario = _holdout(state)
     rejected = [
-        f"{_short(e['id'])}: {_tested(e)} ({e['verdict']})"
+        f"{short_experiment_id(e['id'])}: {_tested(e)} ({e['verdict']})"
         for e in experiments
         if e["verdict"] != "winner"
     ]
     next_steps = [
-        f"{_short(e['id'])}: run about {e['extra_needed']} more paired episodes to decide it"
+        f"{short_experiment_id(e['id'])}: run about {e['extra_needed']} more paired "
+        "episodes to decide it"
         for e in experiments
         if e["verdict"] == "inconclusive" and e.get("extra_needed")
     ]

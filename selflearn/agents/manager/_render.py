@@ -12,6 +12,7 @@ from selflearn.agents.manager._models import (
     StatusSummary,
     VersionChange,
 )
+from selflearn.agents.teacher.design import short_experiment_id
 
 OFFLINE_LABEL = "(offline providers)"
 _VERDICT_WORDS = {"winner": "won", "loser": "lost", "inconclusive": "was inconclusive"}
@@ -121,7 +122,7 @@ def _version(change: VersionChange) -> str:
     text += f" because {change.reason}"
     if moves:
         text += f"; {moves}"
-    if change.experiment_id and change.experiment_id.rsplit("/", 1)[-1] not in change.reason:
+    if change.experiment_id and short_experiment_id(change.experiment_id) not in change.reason:
         text += f" [experiment {change.experiment_id}]"
     return text
 

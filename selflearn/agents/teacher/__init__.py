@@ -29,7 +29,12 @@ from selflearn.agents.teacher._proposals import (
     validate_proposal,
 )
 from selflearn.agents.teacher._search_state import SearchState
-from selflearn.agents.teacher.design import design_experiment, experiment_id, plan_experiment
+from selflearn.agents.teacher.design import (
+    design_experiment,
+    experiment_id,
+    plan_experiment,
+    short_experiment_id,
+)
 from selflearn.agents.teacher.evaluate import (
     ArmSummary,
     Evaluation,
@@ -84,6 +89,7 @@ __all__ = [
     "design_experiment",
     "evaluate_experiment_sql",
     "experiment_id",
+    "short_experiment_id",
     "experiment_record",
     "get_metric",
     "journal_decision",

@@ -67,6 +67,11 @@ def experiment_id(index: int, baseline: Mapping[str, Any], variants: Mapping[str
     return f"{text[: _MAX_ID - 9]}_{digest}"
 
 
+def short_experiment_id(name: str) -> str:
+    """Return an experiment's id without its campaign: ``e02_...`` for ``c-.../e02_...``."""
+    return name.rsplit("/", 1)[-1]
+
+
 def _words(hypothesis: Hypothesis, baseline: Mapping[str, Any], goal: ExperimentGoal) -> str:
     arms = [
         ", ".join(f"{k} {baseline[k]!r} -> {v!r}" for k, v in changes.items())
@@ -199,20 +204,19 @@ def _with_retest_note(
     """
     for record in history:
         before = normalise(record.arm_params.get(BASELINE, {}))
-        for arm, params in record.arm_params.items():
-            if arm == BASELINE:
+        taken = [normalise(p) for arm, p in record.arm_params.items() if arm != BASELINE]
+        for changes in hypothesis.variants.values():
+            if not any(
+                all(before[k] == active[k] and took[k] == v for k, v in changes.items())
+                for took in taken
+            ):
                 continue
-            took = normalise(params)
-            for changes in hypothesis.variants.values():
-                same_step = all(
-                    before.get(k) == active.get(k) and took.get(k) == v for k, v in changes.items()
+            moved = sorted(k for k in active if k not in changes and before[k] != active[k])
+            if moved:
+                note = (
+                    f"; {short_experiment_id(record.experiment_id)} took this step when "
+                    f"{', '.join(moved)} had other values, so it is measured again on the "
+                    "active ones"
                 )
-                moved = sorted(k for k in active if k not in changes and before.get(k) != active[k])
-                if same_step and moved:
-                    note = (
-                        f"; {record.experiment_id.rsplit('/', 1)[-1]} took this step when "
-                        f"{', '.join(moved)} had other values, so it is measured again on the "
-                        "active ones"
-                    )
-                    return hypothesis.model_copy(update={"rationale": hypothesis.rationale + note})
+                return hypothesis.model_copy(update={"rationale": hypothesis.rationale + note})
     return hypothesis
