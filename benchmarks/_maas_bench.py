@@ -5,21 +5,23 @@ from __future__ import annotations
 import os
 import platform
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from selflearn.bootstrap import Components, open_components
 from selflearn.settings import Settings
-from selflearn.store import Database, open_database
-from selflearn.store._embedded import embedded_url, start_embedded
+from selflearn.store import embedded_url, start_embedded
 
 DEFAULT_PGDATA = Path(os.environ.get("SELFLEARN_BENCH_PGDATA", "/tmp/selflearn-bench/pg"))
 
 
 @contextmanager
-def scratch_database(prefix: str, pgdata: Path = DEFAULT_PGDATA):
-    """Yield a fresh, migrated database on the embedded server; drop it afterwards."""
+def scratch_components(prefix: str, pgdata: Path = DEFAULT_PGDATA) -> Iterator[Components]:
+    """Yield the components on a fresh, migrated database of the embedded server; drop it
+    afterwards."""
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = start_embedded(pgdata)
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -27,11 +29,11 @@ def scratch_database(prefix: str, pgdata: Path = DEFAULT_PGDATA):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     settings = Settings(database_url=embedded_url(server, name), home=pgdata.parent / "home")
-    database: Database = open_database(settings)
+    components = open_components(settings)
     try:
-        yield database
+        yield components
     finally:
-        database.engine.dispose()
+        components.close()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -20,11 +20,10 @@ from typing import Annotated
 from langgraph.graph import END, START, StateGraph
 from typing_extensions import TypedDict
 
-from selflearn.graph import CampaignOptions, CampaignRunner, open_checkpointer
-from selflearn.maas import MemoryService
+from selflearn.bootstrap import open_components
+from selflearn.graph import CampaignOptions, open_checkpointer
 from selflearn.simulator import load_scenarios
 from selflearn.simulator.simulate import simulate
-from selflearn.store import get_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--budget", type=int, default=40)
     args = parser.parse_args()
-    database = get_database()
+    components = open_components()
+    database = components.database
     steps = 0
     episodes = 0
 
@@ -72,8 +72,8 @@ def main() -> None:
         steps += event == "step"
         episodes += event == "episode"
 
-    service = MemoryService(database, telemetry_flush_every=64)
-    runner = CampaignRunner(database, service, progress=progress)
+    service = components.student(telemetry_flush_every=64)
+    runner = components.campaign_runner(progress=progress, student=service)
     started = time.perf_counter()
     outcome = runner.start(CampaignOptions(budget=args.budget, seed=11))
     campaign_s = time.perf_counter() - started

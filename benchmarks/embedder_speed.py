@@ -17,11 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine, scratch_database
+from _maas_bench import machine, scratch_components
 
-from selflearn.agents.providers._embeddings import HashingEmbedder
-from selflearn.maas import MemoryService
-from selflearn.maas.eval import evaluate_locomo
+from selflearn.locomo import evaluate_locomo
+from selflearn.providers import HashingEmbedder
 
 PROPOSED = {
     "retrieval.relevance_weight": 0.2,
@@ -64,8 +63,8 @@ def main() -> None:
         ("hybrid, proposed defaults", PROPOSED),
     ]
     rows = []
-    with scratch_database("bench_embedder") as database:
-        service = MemoryService(database, archive_turns=False)
+    with scratch_components("bench_embedder") as components:
+        service = components.student(archive_turns=False)
         for label, params in arms:
             report = evaluate_locomo(files, params=params or None, service=service)
             rows.append((label, report))

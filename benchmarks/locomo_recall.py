@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/locomo_recall.py [--locomo DIR] [--out FILE.md]
 
-Runs `selflearn.maas.eval.evaluate_locomo` on every conversation file with the default
+Runs `selflearn.locomo.evaluate_locomo` on every conversation file with the default
 impact-factor values and with the proposed defaults, on a scratch database, and writes the
 figures (overall and per category recall@5/10/25, hit rate, latency, context tokens).
 """
@@ -14,10 +14,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine, scratch_database
+from _maas_bench import machine, scratch_components
 
-from selflearn.maas import MemoryService
-from selflearn.maas.eval import LocomoReport, evaluate_locomo
+from selflearn.locomo import LocomoReport, evaluate_locomo
 
 PROPOSED = {
     "retrieval.relevance_weight": 0.2,
@@ -52,8 +51,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/locomo.md"))
     args = parser.parse_args()
     files = sorted(args.locomo.glob("*.json"))
-    with scratch_database("bench_locomo") as database:
-        service = MemoryService(database, archive_turns=False)
+    with scratch_components("bench_locomo") as components:
+        service = components.student(archive_turns=False)
         default = evaluate_locomo(files, service=service, progress=print)
         proposed = evaluate_locomo(files, params=PROPOSED, service=service, progress=print)
     lines = [
@@ -61,7 +60,7 @@ def main() -> None:
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, embedded PostgreSQL 16 + "
         "pgvector 0.6, with `.venv/bin/python benchmarks/locomo_recall.py` "
-        "(the same as `.venv/bin/python -m selflearn.maas.eval /work/shared/data/locomo/*.json`"
+        "(the same as `selflearn eval locomo /work/shared/data/locomo/*.json --json`"
         " for the default parameters).",
         "",
         "Method: each conversation is one user's memory space; each dialog turn one memory "

@@ -25,16 +25,17 @@ import json
 import random
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from _maas_bench import machine, percentile, scratch_database
+from _maas_bench import machine, percentile, scratch_components
 from sqlalchemy import text
 
-from selflearn.agents.providers._embeddings import HashingEmbedder
 from selflearn.maas import MemoryService, RetrievalConfig
 from selflearn.maas._retrieval import vector_literal
+from selflearn.providers import HashingEmbedder
 
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -206,12 +207,12 @@ def search_latency(service: MemoryService, corpus: Corpus, users, queries: int) 
     }
 
 
-def per_user_hnsw(database, corpus: Corpus, users, embedder, queries: int = 60) -> dict:
+def per_user_hnsw(components, corpus: Corpus, users, queries: int = 60) -> dict:
     """Dense top-10 of the biggest users: HNSW path (forced) against the exact per-user scan."""
     big = sorted(users, key=lambda u: -u[1])[:5]
     dense = {"retrieval.top_k": 10, "retrieval.relevance_weight": 1.0}
-    hnsw = MemoryService(database, embedder=embedder, retrieval=RetrievalConfig(exact_scan_limit=0))
-    exact = MemoryService(database, embedder=embedder)
+    hnsw = components.student(retrieval=RetrievalConfig(exact_scan_limit=0))
+    exact = components.student()
     hits, times, fallbacks = 0, [], 0
     for i in range(queries):
         user_id, _, topics = big[i % len(big)]
@@ -235,9 +236,11 @@ def run(size: int, queries: int, work_mem: str) -> dict:
     corpus = Corpus()
     embedder = HashingEmbedder(384)
     users = corpus.users(size)
-    with scratch_database(f"bench_scale_{size}") as database:
+    with scratch_components(f"bench_scale_{size}") as opened:
+        components = replace(opened, embedder=embedder)
+        database = components.database
         load = bulk_load(database, corpus, users, embedder, work_mem)
-        service = MemoryService(database, embedder=embedder, archive_turns=False)
+        service = components.student(archive_turns=False)
         result = {
             "memories": size,
             "users": len(users),
@@ -246,7 +249,7 @@ def run(size: int, queries: int, work_mem: str) -> dict:
             "load": load,
             "search": search_latency(service, corpus, users, queries),
             "global_hnsw": global_recall(database, corpus, embedder),
-            "per_user_hnsw": per_user_hnsw(database, corpus, users, embedder),
+            "per_user_hnsw": per_user_hnsw(components, corpus, users),
             "online_ingestion_per_s": online_ingestion(service, corpus),
         }
     return result

@@ -10,10 +10,9 @@ import argparse
 import time
 from pathlib import Path
 
-from selflearn.maas import MemoryService
+from selflearn.bootstrap import open_components
 from selflearn.simulator import load_scenarios
 from selflearn.simulator.simulate import simulate
-from selflearn.store import get_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,10 +21,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=1000)
     args = parser.parse_args()
-    database = get_database()
+    components = open_components()
+    database = components.database
     scenarios = load_scenarios([ROOT / "scenarios"])
     per_round = sum(1 for _ in scenarios)
-    service = MemoryService(database, telemetry_flush_every=64)
+    service = components.student(telemetry_flush_every=64)
     started = time.perf_counter()
     turns = episodes = rounds = 0
     while turns < args.turns:
@@ -35,8 +35,10 @@ def main() -> None:
         rounds += 1
     elapsed = time.perf_counter() - started
     print(f"scenarios per round: {per_round}")
-    print(f"{turns} turns in {episodes} episodes: {elapsed:.1f} s "
-          f"({turns / elapsed:.0f} turns/s, {1000 * elapsed / turns:.1f} ms per turn)")
+    print(
+        f"{turns} turns in {episodes} episodes: {elapsed:.1f} s "
+        f"({turns / elapsed:.0f} turns/s, {1000 * elapsed / turns:.1f} ms per turn)"
+    )
 
 
 if __name__ == "__main__":

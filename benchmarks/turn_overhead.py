@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine, percentile, scratch_database
+from _maas_bench import machine, percentile, scratch_components
 
 from selflearn.maas import MemoryService
 
@@ -39,8 +39,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/telemetry.md"))
     args = parser.parse_args()
     rows = []
-    with scratch_database("bench_turns") as database:
-        seed = MemoryService(database, archive_turns=False)
+    with scratch_components("bench_turns") as components:
+        seed = components.student(archive_turns=False)
         seed.add_memories(
             "bench",
             [f"Note {i}: my {TOPICS[i % 8]} plans for week {i} are settled." for i in range(500)],
@@ -51,8 +51,8 @@ def main() -> None:
             ("batched (flush_every=50)", 50, False),
             ("no telemetry", 1, True),
         ):
-            service = MemoryService(
-                database, archive_turns=False, telemetry_flush_every=flush_every
+            service = components.student(
+                archive_turns=False, telemetry_flush_every=flush_every
             )
             if disabled:
                 service.telemetry.record = lambda turn: None  # type: ignore[method-assign]

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from selflearn.maas import MemoryService
 from selflearn.settings import Settings, get_settings
-from selflearn.store import Database, open_database
-from selflearn.store._embedded import embedded_url, start_embedded
+from selflearn.store import Database, embedded_url, open_database, start_embedded
+from tests.factories import NOW, make_student
 
 # Short and outside any home directory: pgserver runs as its own user when we are root.
 TEST_PGDATA = Path(os.environ.get("SELFLEARN_TEST_PGDATA", f"/tmp/selflearn-test-{os.getuid()}/pg"))
@@ -61,10 +62,19 @@ def settings(database_url, tmp_path_factory) -> Iterator[Settings]:
 @pytest.fixture(scope="module")
 def database(settings) -> Iterator[Database]:
     """Open and migrate this module's database."""
-    from selflearn.store import _engine
-
     db = open_database(settings)
-    _engine.get_database.cache_clear()
     yield db
-    db.engine.dispose()
-    _engine.get_database.cache_clear()
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def service(database, settings) -> Iterator[MemoryService]:
+    """A Student on this module's database, with the offline embedder and a fixed clock."""
+    with make_student(settings, database, clock=lambda: NOW) as svc:
+        yield svc
+
+
+@pytest.fixture
+def user() -> str:
+    """A user id no other test uses."""
+    return f"user-{uuid.uuid4().hex[:10]}"

@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from selflearn.cli._components import store_session
 from selflearn.cli._output import console, print_json
-from selflearn.store import get_database, session_scope
 from selflearn.store.models import Proposal
 from selflearn.tuner import OWNER, approve_proposal, list_proposals, reject_proposal
 
@@ -59,7 +59,7 @@ def list_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List pending proposals (or all of them with --all), oldest first."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         rows = [
             proposal_dict(p)
             for p in list_proposals(session=session, status=None if show_all else "pending")
@@ -96,7 +96,7 @@ def approve_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Approve a proposal: its change is validated again and applied as a new version."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         result = approve_proposal(
             proposal_id, session=session, now=datetime.now(UTC), decided_by=OWNER, note=note
         )
@@ -122,7 +122,7 @@ def reject_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Reject a proposal; nothing is applied."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         proposal = reject_proposal(
             proposal_id, session=session, now=datetime.now(UTC), decided_by=OWNER, note=note
         )

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from selflearn.agents.manager import render_report
-from selflearn.agents.manager._models import CampaignReport
+from selflearn.agents.manager import CampaignReport, render_report
+from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
 from selflearn.errors import NotFoundError
-from selflearn.graph import DEFAULT_GOAL, CampaignOptions, CampaignOutcome, CampaignRunner
+from selflearn.graph import (
+    DEFAULT_BUDGET,
+    DEFAULT_GOAL,
+    DEFAULT_HOLDOUT_SEEDS,
+    DEFAULT_SCENARIOS,
+    CampaignOptions,
+    CampaignOutcome,
+    CampaignRunner,
+)
 from selflearn.graph import list_campaigns as list_all
-from selflearn.graph._runner import DEFAULT_BUDGET, DEFAULT_HOLDOUT_SEEDS, DEFAULT_SCENARIOS
-from selflearn.store import get_database, session_scope
+from selflearn.store import session_scope
 from selflearn.store.models import Campaign
 
 app = typer.Typer(help="Experiment campaigns: run, resume, list, show.", no_args_is_help=True)
@@ -53,12 +61,6 @@ class ProgressView:
             self.progress.update(self.status, description=f"change {data.get('status')}")
 
 
-def _runner(view: ProgressView | None) -> CampaignRunner:
-    from selflearn.graph._tools import build_default_runner
-
-    return build_default_runner(progress=view)
-
-
 def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
     if as_json:
         print_json(outcome.to_json())
@@ -78,16 +80,19 @@ def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
         raise typer.Exit(code=1)
 
 
-def _drive(action: Any, budget: int, as_json: bool) -> CampaignOutcome:
+def _drive(
+    action: Callable[[CampaignRunner], CampaignOutcome], budget: int, as_json: bool
+) -> CampaignOutcome:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=as_json) as progress:
-        view = ProgressView(progress, budget)
-        return action(_runner(view))
+    with components() as built, built.student(telemetry_flush_every=64) as student:
+        with Progress(*columns, console=err_console, transient=as_json) as progress:
+            view = ProgressView(progress, budget)
+            return action(built.campaign_runner(progress=view, student=student))
 
 
 @app.command("run")
@@ -131,7 +136,7 @@ def resume(
 ) -> None:
     """Continue a campaign after a crash, or after the owner decided a proposal."""
     decision = None if approve is None else {"approve": approve, "note": note}
-    with session_scope(get_database().engine) as session:
+    with components() as built, session_scope(built.database.engine) as session:
         row = session.get(Campaign, campaign_id)
         budget = int(row.config.get("budget", 0)) if row is not None else 0
     outcome = _drive(lambda runner: runner.resume(campaign_id, decision=decision), budget, as_json)
@@ -143,7 +148,8 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """List campaigns, oldest first."""
-    campaigns = list_all(get_database())
+    with components() as built:
+        campaigns = list_all(built.database)
     if as_json:
         print_json({"campaigns": campaigns})
         return
@@ -159,7 +165,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Show a campaign's status and report."""
-    with session_scope(get_database().engine) as session:
+    with components() as built, session_scope(built.database.engine) as session:
         row = session.get(Campaign, campaign_id)
         if row is None:
             raise NotFoundError(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 import typer
 from rich.console import Console
 
+from selflearn.cli._components import components
 from selflearn.cli._output import console, report_error
 from selflearn.errors import SelflearnError
 
@@ -23,18 +24,17 @@ def chat(
     ),
 ) -> None:
     """Talk to the Manager: set goals, run campaigns, decide on proposals ('quit' to leave)."""
-    from selflearn.agents import manager as manager_api
-    from selflearn.store import get_database
+    from selflearn.agents.manager import Manager
 
-    tools = manager_api.default_tools()
-    manager = manager_api.Manager(
-        tools,
-        engine=get_database().engine,
-        conversation_id=conversation,
-        llm=manager_api.manager_llm(),
-    )
-    greet(manager, console)
-    converse(manager, sys.stdin, console)
+    with components() as built, built.student(telemetry_flush_every=64) as student:
+        manager = Manager(
+            built.manager_tools(built.campaign_runner(student=student)),
+            engine=built.database.engine,
+            conversation_id=conversation,
+            llm=built.manager_llm(),
+        )
+        greet(manager, console)
+        converse(manager, sys.stdin, console)
 
 
 def greet(manager: Manager, out: Console) -> None:

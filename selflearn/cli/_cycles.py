@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
+from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
 from selflearn.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from selflearn.cycles import CycleReport
-    from selflearn.maas import MemoryService
-    from selflearn.store import Database
 
 app = typer.Typer(
     help="Learning cycles (micro, macro, deep): run one now, or the daemon that runs them.",
@@ -65,17 +64,6 @@ def render(report: CycleReport) -> str:
     return "\n".join(lines)
 
 
-def _student() -> tuple[Database, MemoryService]:
-    # Imported here: the cycles pull in the simulator and the Teacher, which every other
-    # command would otherwise pay for at start-up.
-    from selflearn.maas import MemoryService
-    from selflearn.settings import get_settings
-    from selflearn.store import get_database
-
-    database = get_database()
-    return database, MemoryService(database, settings=get_settings())
-
-
 def _emit(report: CycleReport, as_json: bool) -> None:
     if as_json:
         print_json(report.model_dump(mode="json"))
@@ -92,11 +80,10 @@ def run_command(
     """Run one cycle now: micro (online health), macro (golden set, rules), deep (memories)."""
     from selflearn.cycles import run_cycle
 
-    database, student = _student()
-    with student:
+    with components() as built, built.student() as student:
         report = run_cycle(
             kind.value,
-            database=database,
+            database=built.database,
             student=student,
             now=datetime.now(UTC),
             scenarios_path=scenarios,
@@ -136,18 +123,17 @@ def daemon_command(
     from selflearn.cycles import CycleDaemon, CycleThresholds
 
     start, end = parse_night(night)
-    database, student = _student()
     stop = threading.Event()
-    daemon = CycleDaemon(
-        database,
-        student,
-        sleep=stop.wait,
-        thresholds=CycleThresholds(night_start=start, night_end=end),
-        scenarios_path=scenarios,
-        interval=interval,
-        on_report=lambda report: _emit(report, as_json),
-    )
-    with student:
+    with components() as built, built.student() as student:
+        daemon = CycleDaemon(
+            built.database,
+            student,
+            sleep=stop.wait,
+            thresholds=CycleThresholds(night_start=start, night_end=end),
+            scenarios_path=scenarios,
+            interval=interval,
+            on_report=lambda report: _emit(report, as_json),
+        )
         if once:
             if daemon.run_once() is None and not as_json:
                 console.print("no cycle is due")

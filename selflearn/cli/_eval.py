@@ -10,10 +10,12 @@ import typer
 import yaml
 from rich.table import Table
 
+from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
 from selflearn.errors import InvalidInputError
-from selflearn.store import get_database, session_scope
-from selflearn.tuner import get_version, validate_params
+from selflearn.space import validate_params
+from selflearn.store import session_scope
+from selflearn.tuner import get_version
 
 app = typer.Typer(help="Evaluations of the memory service.", no_args_is_help=True)
 
@@ -55,22 +57,25 @@ def locomo(
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
 ) -> None:
     """Ingest each conversation as one memory space and measure evidence recall@k."""
-    from selflearn.maas.eval import evaluate_locomo
+    from selflearn.locomo import evaluate_locomo
 
     if version and params_file:
         raise InvalidInputError("give --version or --params, not both")
     params = _read_params(params_file) if params_file else None
-    version_id = None
-    if version:
-        with session_scope(get_database().engine) as session:
-            version_id = str(get_version(version, session=session).id)
-    report = evaluate_locomo(
-        [str(f) for f in files],
-        ks=_ks(k),
-        params=params,
-        version_id=version_id,
-        progress=lambda line: err_console.print(line, highlight=False),
-    )
+    ks = _ks(k)
+    with components() as built, built.student(archive_turns=False) as service:
+        version_id = None
+        if version:
+            with session_scope(built.database.engine) as session:
+                version_id = str(get_version(version, session=session).id)
+        report = evaluate_locomo(
+            [str(f) for f in files],
+            service=service,
+            ks=ks,
+            params=params,
+            version_id=version_id,
+            progress=lambda line: err_console.print(line, highlight=False),
+        )
     payload = report.to_json()
     if as_json:
         print_json(payload)

@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from selflearn.cli._components import store_session
 from selflearn.cli._output import console, print_json
-from selflearn.store import get_database, session_scope
 from selflearn.store.models import ParameterVersion
 from selflearn.tuner import (
     OWNER,
@@ -57,7 +57,7 @@ def _changes_text(changes: list[dict[str, Any]]) -> str:
 @app.command("list")
 def list_command(as_json: bool = JSON_OPTION) -> None:
     """List every parameter version, oldest first, with what it changed."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         versions = list_versions(session=session)
         by_id = {version.id: version for version in versions}
         rows = []
@@ -103,7 +103,7 @@ def show_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a version, its values and how it came to be (its chain back to the root)."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         found = get_version(version, session=session)
         explanation = explain(found.id, session=session)
         parent = explanation.chain[1].version if len(explanation.chain) > 1 else None
@@ -124,7 +124,7 @@ def diff_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the factors that differ between two versions."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         first, second = get_version(a, session=session), get_version(b, session=session)
         changes = [d.to_dict() for d in diff(first.id, second.id, session=session)]
         names = (first.version, second.version)
@@ -153,7 +153,7 @@ def activate_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Make a version the active one, as the owner (the previous one is retired)."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         before = active_version(session=session)
         activated = activate(
             version, session=session, now=_now(), reason=reason, initiated_by=OWNER
@@ -176,7 +176,7 @@ def rollback_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Mark the active version rolled back and re-activate its parent (or --to)."""
-    with session_scope(get_database().engine) as session:
+    with store_session() as session:
         before = active_version(session=session)
         restored = rollback(
             session=session, now=_now(), reason=reason, initiated_by=OWNER, to_version=to

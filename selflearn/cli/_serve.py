@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-APP_FACTORY = "selflearn.web.app:create_app"
+APP_FACTORY = "selflearn.web.app:create_default_app"
 
 
 def serve(
@@ -28,11 +28,10 @@ def serve(
         )
         return
 
-    from selflearn.maas import MemoryService
-    from selflearn.store import get_database
+    from selflearn.cli._components import components
     from selflearn.web import create_app
 
     # Open the database before listening: a bad DATABASE_URL is one clear error at start,
     # not a 503 on every request.
-    with MemoryService(get_database()) as service:
+    with components() as built, built.student() as service:
         uvicorn.run(create_app(service), host=host, port=port)

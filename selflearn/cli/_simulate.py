@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
-from selflearn.settings import get_settings
 from selflearn.simulator import load_scenarios
 from selflearn.simulator.simulate import simulate as run_simulation
-from selflearn.store import get_database, session_scope
+from selflearn.store import session_scope
 from selflearn.tuner import get_version
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 def simulate(
@@ -32,40 +35,36 @@ def simulate(
 ) -> None:
     """Run episodes of scenarios against the Student; print a metric table or one JSON object."""
     scenarios = load_scenarios(paths)  # every file is validated before anything runs
-    database = get_database()
-    version_id = None
-    if version:
-        with session_scope(database.engine) as session:
-            version_id = str(get_version(version, session=session).id)
-    if student_url:
-        from selflearn.web.client import connect_student
+    with components() as built, built.student(telemetry_flush_every=64) as student:
+        version_id = None
+        if version:
+            with session_scope(built.database.engine) as session:
+                version_id = str(get_version(version, session=session).id)
+        client: Any = student
+        if student_url:
+            from selflearn.web.client import connect_student
 
-        client = connect_student(student_url)
-    else:
-        from selflearn.maas import MemoryService
+            client = connect_student(student_url)
+        paraphraser = None
+        if not built.models.is_offline("emulator"):
+            from selflearn.simulator.llm_paraphrase import LLMParaphraser
 
-        client = MemoryService(database, telemetry_flush_every=64)
-    paraphraser = None
-    if get_settings().llm_for("emulator").provider != "offline":
-        from selflearn.agents.providers import chat_model
-        from selflearn.simulator.llm_paraphrase import LLMParaphraser
-
-        paraphraser = LLMParaphraser(chat_model("emulator"))
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, transient=as_json) as progress:
-        task = progress.add_task("episodes", total=len(scenarios) * episodes)
-        report = run_simulation(
-            scenarios,
-            client=client,
-            engine=database.engine,
-            episodes=episodes,
-            seed=seed,
-            version_id=version_id,
-            paraphraser=paraphraser,
-            judge=_judge() if judge else None,
-            on_episode=lambda _: progress.advance(task),
-        )
+            paraphraser = LLMParaphraser(built.models("emulator"))
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())  # fmt: skip
+        with Progress(*columns, console=err_console, transient=as_json) as progress:
+            task = progress.add_task("episodes", total=len(scenarios) * episodes)
+            report = run_simulation(
+                scenarios,
+                client=client,
+                engine=built.database.engine,
+                episodes=episodes,
+                seed=seed,
+                version_id=version_id,
+                paraphraser=paraphraser,
+                judge=_judge(built.models("judge")) if judge else None,
+                on_episode=lambda _: progress.advance(task),
+            )
     if as_json:
         print_json(report.to_json())
         return
@@ -95,11 +94,8 @@ def simulate(
         )
 
 
-def _judge() -> Any:
-    from selflearn.agents.providers import chat_model
-    from selflearn.agents.teacher.judge import judge_probe
-
-    model = chat_model("judge")
+def _judge(model: BaseChatModel) -> Any:
+    from selflearn.agents.teacher import judge_probe
 
     def run(probe: Any) -> Any:
         truth = probe.probe.truth

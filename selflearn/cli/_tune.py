@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
 from selflearn.errors import InvalidInputError
 
@@ -91,9 +92,6 @@ def locomo_command(
     import optuna
 
     from selflearn.cycles import tune_locomo
-    from selflearn.maas import MemoryService
-    from selflearn.settings import get_settings
-    from selflearn.store import get_database
 
     files = [*train, *(more or [])]
     missing = [str(path) for path in files if not path.is_file()]
@@ -102,15 +100,18 @@ def locomo_command(
             f"no such file: {', '.join(missing)}", hint="Give LoCoMo conversation JSON files."
         )
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the bar says what happens
-    service = MemoryService(get_database(), settings=get_settings(), archive_turns=False)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with (
+        components() as built,
+        built.student(archive_turns=False) as service,
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("ingesting and measuring the active version", total=budget)
 
         def advance(done: int, total: int, trial: TuneTrial) -> None:

@@ -17,7 +17,6 @@ cycle type and a learning-journal entry, from which the cycle history is read ba
 from selflearn.cycles._context import DEFAULT_SCENARIOS, CycleStudent
 from selflearn.cycles._daemon import CycleDaemon, CycleThresholds, DueCycle
 from selflearn.cycles._journal import cycle_history, last_cycles
-from selflearn.cycles._locomo_golden import LocomoGoldenSet, QuestionRecall
 from selflearn.cycles._models import (
     CYCLE_KINDS,
     CycleAction,
@@ -48,10 +47,8 @@ __all__ = [
     "CycleStudent",
     "CycleThresholds",
     "DueCycle",
-    "LocomoGoldenSet",
     "MemoryMaintenance",
     "OnlineSweep",
-    "QuestionRecall",
     "TuneReport",
     "TuneTrial",
     "collect_online_examples",

@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from selflearn.agents.providers import Embedder
 from selflearn.cycles._models import CycleOptions, CycleReport
-from selflearn.simulator._client import StudentClient
+from selflearn.maas import StudentClient
+from selflearn.providers import Embedder
 
 #: The scenarios shipped with the project (the macro cycle's golden set).
 DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from selflearn.cycles._context import CycleContext
 from selflearn.errors import InvalidInputError
-from selflearn.simulator import Scenario, derive_seed, load_scenarios
-from selflearn.simulator._recorder import play_and_record
+from selflearn.simulator import Scenario, derive_seed, load_scenarios, play_and_record
 from selflearn.simulator.episode import EpisodeResult, EpisodeSpec
 
 

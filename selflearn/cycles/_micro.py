@@ -21,8 +21,9 @@ from selflearn.cycles._context import CycleContext
 from selflearn.cycles._journal import last_evidence
 from selflearn.cycles._rules import enforce_degradation, history_with
 from selflearn.cycles._telemetry import CycleSummary
+from selflearn.space import default_params
 from selflearn.store import session_scope
-from selflearn.tuner import CycleMetrics, active_version, default_params, effective_params
+from selflearn.tuner import CycleMetrics, active_version, effective_params
 
 _RUNS = text(
     """

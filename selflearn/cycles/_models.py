@@ -7,12 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selflearn.tuner import (
-    CycleMetrics,
-    ImprovementRules,
-    MemoryQualityPolicy,
-    RollbackConditions,
-)
+from selflearn.tuner import CycleMetrics, ImprovementRules, MemoryQualityPolicy, RollbackConditions
 
 CycleKind = Literal["micro", "macro", "deep"]
 CYCLE_KINDS: tuple[CycleKind, ...] = ("micro", "macro", "deep")

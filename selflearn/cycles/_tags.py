@@ -15,7 +15,7 @@ from collections import Counter
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from selflearn.maas._archivist import MAX_TAGS, tag_candidates
+from selflearn.maas import MAX_TAGS, tag_candidates
 from selflearn.store.models import Memory
 
 __all__ = ["refresh_user_tags", "refreshed_tags"]

@@ -35,16 +35,15 @@ from pydantic import BaseModel
 
 from selflearn.agents.teacher.search import HypothesisSearch, SearchDimension
 from selflearn.agents.teacher.stats import decide
-from selflearn.cycles._locomo_golden import LocomoGoldenSet, QuestionRecall
 from selflearn.errors import InvalidInputError
+from selflearn.locomo import LocomoGoldenSet, QuestionRecall
 from selflearn.maas import MemoryService
+from selflearn.space import REGISTRY, default_params
 from selflearn.store import session_scope
 from selflearn.store.models import Experiment, JournalEntry
 from selflearn.tuner import (
     OWNER,
-    REGISTRY,
     activate,
-    default_params,
     effective_params,
     ensure_active_version,
     prepare_experiment,

@@ -4,7 +4,11 @@ from selflearn.graph._builder import build_campaign_graph
 from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import DEFAULT_GOAL, experiment_goal, parse_goal_text
+from selflearn.graph._manager_tools import GraphTools
 from selflearn.graph._runner import (
+    DEFAULT_BUDGET,
+    DEFAULT_HOLDOUT_SEEDS,
+    DEFAULT_SCENARIOS,
     CampaignOptions,
     CampaignOutcome,
     CampaignRunner,
@@ -14,12 +18,16 @@ from selflearn.graph._runner import (
 from selflearn.graph._state import CampaignState
 
 __all__ = [
+    "DEFAULT_BUDGET",
     "DEFAULT_GOAL",
+    "DEFAULT_HOLDOUT_SEEDS",
+    "DEFAULT_SCENARIOS",
     "CampaignContext",
     "CampaignOptions",
     "CampaignOutcome",
     "CampaignRunner",
     "CampaignState",
+    "GraphTools",
     "build_campaign_graph",
     "experiment_goal",
     "list_campaigns",

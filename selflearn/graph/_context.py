@@ -10,8 +10,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
+from selflearn.maas import StudentClient
 from selflearn.simulator import Scenario
-from selflearn.simulator._client import StudentClient
 
 
 @dataclass(frozen=True)

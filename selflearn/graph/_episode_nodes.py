@@ -9,8 +9,7 @@ from langgraph.types import Send
 
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState, EpisodeTask
-from selflearn.simulator import derive_seed
-from selflearn.simulator._recorder import play_and_record
+from selflearn.simulator import derive_seed, play_and_record
 from selflearn.simulator.episode import EpisodeSpec
 
 

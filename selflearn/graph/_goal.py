@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from selflearn.agents.manager import GoalSpec, parse_intent
-from selflearn.agents.manager._intents import SetGoal
+from selflearn.agents.manager import GoalSpec, SetGoal, parse_intent
 from selflearn.agents.teacher import ExperimentGoal
 from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER
 from selflearn.errors import InvalidInputError

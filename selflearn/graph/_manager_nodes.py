@@ -9,10 +9,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from selflearn.agents.manager import GoalSpec
-from selflearn.agents.manager._models import (
+from selflearn.agents.manager import (
     CampaignReport,
     ExperimentOutcome,
+    GoalSpec,
     MetricDelta,
     ParamChange,
     ProposalSummary,

@@ -19,8 +19,8 @@ from selflearn.graph._builder import build_campaign_graph
 from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import DEFAULT_GOAL, parse_goal_text
+from selflearn.maas import StudentClient
 from selflearn.simulator import Scenario, load_scenarios
-from selflearn.simulator._client import StudentClient
 from selflearn.store import Database, session_scope
 from selflearn.store.models import Campaign
 from selflearn.tuner import active_version

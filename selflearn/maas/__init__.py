@@ -6,11 +6,23 @@ responder, then the archivist stores what the user said; every turn writes a
 """
 
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
-from selflearn.maas._archivist import Archivist, memory_from_turn
+from selflearn.maas._archivist import (
+    MAX_TAGS,
+    Archivist,
+    memory_from_turn,
+    tag_candidates,
+    with_reply_context,
+)
 from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._client import StudentClient, StudentReply
 from selflearn.maas._extractive import extractive_answer
 from selflearn.maas._prompts import ABSTENTION, PROMPTS, PromptVersion, get_prompt
-from selflearn.maas._responder import OFFLINE_IGNORED_FACTORS, is_abstention
+from selflearn.maas._responder import (
+    OFFLINE_IGNORED_FACTORS,
+    ResponderModel,
+    is_abstention,
+    offline_responder,
+)
 from selflearn.maas._retrieval import RetrievalConfig
 from selflearn.maas._service import MemoryService
 from selflearn.maas._timeexpr import DateRange, find_time_range
@@ -26,6 +38,7 @@ from selflearn.maas._versions import ResolvedParameters, resolve_parameters
 
 __all__ = [
     "ABSTENTION",
+    "MAX_TAGS",
     "OFFLINE_IGNORED_FACTORS",
     "PROMPTS",
     "AddedMemory",
@@ -39,8 +52,11 @@ __all__ = [
     "QueryAnalysis",
     "ResolvedParameters",
     "RetrievalConfig",
+    "ResponderModel",
     "RetrievedMemory",
     "SearchResult",
+    "StudentClient",
+    "StudentReply",
     "TurnResult",
     "analyze_query",
     "assemble_context",
@@ -49,5 +65,8 @@ __all__ = [
     "get_prompt",
     "is_abstention",
     "memory_from_turn",
+    "offline_responder",
     "resolve_parameters",
+    "tag_candidates",
+    "with_reply_context",
 ]

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from selflearn.agents.providers._embeddings import light_stem
 from selflearn.maas._text import content_terms, sentences
 from selflearn.maas._timeexpr import MONTHS, WEEKDAYS, DateRange, find_time_range
+from selflearn.providers import light_stem
 
 __all__ = ["QueryAnalysis", "analyze_query"]
 

@@ -20,10 +20,10 @@ import numpy as np
 from sqlalchemy import func, insert, text
 from sqlalchemy.orm import Session
 
-from selflearn.agents.providers._embeddings import Embedder, light_stem
 from selflearn.maas._retrieval import vector_literal
 from selflearn.maas._text import content_terms
 from selflearn.maas._types import AddedMemory, MemoryInput
+from selflearn.providers import Embedder, light_stem
 from selflearn.store.models import Memory
 
 __all__ = ["MAX_TAGS", "Archivist", "memory_from_turn", "tag_candidates", "with_reply_context"]

@@ -1,6 +1,6 @@
 """The assembler: ranked memories into a numbered context that fits `context.max_tokens`.
 
-Tokens are counted offline with `selflearn.agents.providers.count_tokens` (every word one
+Tokens are counted offline with `selflearn.providers.count_tokens` (every word one
 token and every other visible character one more; within about 15 % of BPE tokenizers on
 English chat), because tokenizer files cannot be downloaded at run time.
 """

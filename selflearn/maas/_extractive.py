@@ -27,13 +27,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from selflearn.agents.providers._embeddings import light_stem
 from selflearn.maas._analyzer import analyze_query
 from selflearn.maas._assembler import ContextLine
 from selflearn.maas._prompts import ABSTENTION
 from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
 from selflearn.maas._text import content_terms, sentences
 from selflearn.maas._timeexpr import find_time_range
+from selflearn.providers import light_stem
 
 __all__ = ["extractive_answer", "term_stems"]
 

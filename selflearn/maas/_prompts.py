@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from selflearn.errors import NotFoundError
-from selflearn.tuner.space import PROMPT_VERSIONS
+from selflearn.space import PROMPT_VERSIONS
 
 __all__ = [
     "ABSTENTION",

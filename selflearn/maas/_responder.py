@@ -1,36 +1,42 @@
 """The responder: an answer from the assembled memories, or the fixed abstention phrase.
 
-Both modes run the same code path: the messages go to `chat_model("responder")`. Offline,
-that model's handler (registered here) is the deterministic extractive responder: it reads
-the numbered memories back from the prompt, picks the best-supported sentence under the
-answer rules the prompt states and renders it in the prompt's style (`_extractive`).
-Online, an OpenAI-compatible model answers.
+Both modes run the same code path: the messages go to the responder's chat model, which the
+Student is given (a function from temperature to model). Offline, that model answers through
+`offline_responder`, the handler this module defines for whoever builds the model: the
+deterministic extractive responder, which reads the numbered memories back from the prompt,
+picks the best-supported sentence under the answer rules the prompt states and renders it in
+the prompt's style (`_extractive`). Online, an OpenAI-compatible model answers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from selflearn.agents.providers import chat_model, invoke_chat, register_offline_handler
 from selflearn.maas._assembler import NO_MEMORIES, ContextLine, parse_context
 from selflearn.maas._extractive import extractive_answer, term_stems
 from selflearn.maas._prompts import ABSTENTION, PromptVersion, get_prompt, prompt_version_of
-from selflearn.settings import Settings
+from selflearn.providers import invoke_chat
 
 __all__ = [
     "OFFLINE_IGNORED_FACTORS",
+    "ResponderModel",
     "ResponderOutcome",
     "build_messages",
     "is_abstention",
+    "offline_responder",
     "respond",
     "used_lines",
 ]
+
+#: The responder's chat model at a given temperature (the Student is given one).
+ResponderModel = Callable[[float], BaseChatModel]
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
@@ -82,9 +88,10 @@ def used_lines(answer: str, lines: Sequence[ContextLine]) -> tuple[int, ...]:
     return tuple(used)
 
 
-def _offline_handler(
+def offline_responder(
     messages: Sequence[BaseMessage], *, schema: type[BaseModel] | None, seed: int
 ) -> str:
+    """Answer as the offline responder: extract from the memories in the prompt."""
     system = next((m.text for m in messages if isinstance(m, SystemMessage)), "")
     prompt = prompt_version_of(system) or get_prompt("v1")
     human = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
@@ -93,27 +100,24 @@ def _offline_handler(
     return answer
 
 
-register_offline_handler("responder", _offline_handler)
-
-
 def respond(
     *,
     question: str,
     context: str,
     lines: Sequence[ContextLine],
     params: dict[str, Any],
-    settings: Settings | None = None,
+    model: ResponderModel,
 ) -> ResponderOutcome:
     """Answer `question` from the assembled context with the parameters of this request."""
     prompt = get_prompt(str(params["responder.system_prompt_version"]))
     if not lines:
         # Nothing passed retrieval: abstain without asking a model to guess.
         return ResponderOutcome(ABSTENTION, True, (), 0, 0, 0.0, 0, "none")
-    model = chat_model("responder", settings, temperature=float(params["responder.temperature"]))
+    llm = model(float(params["responder.temperature"]))
     override = str(params.get("responder.model", "default"))
-    if override != "default" and hasattr(model, "model_name"):
-        model = model.model_copy(update={"model_name": override})
-    call = invoke_chat(model, build_messages(prompt, context, question), role="responder")
+    if override != "default" and hasattr(llm, "model_name"):
+        llm = llm.model_copy(update={"model_name": override})
+    call = invoke_chat(llm, build_messages(prompt, context, question), role="responder")
     answer = call.text.strip() or ABSTENTION
     abstained = is_abstention(answer)
     return ResponderOutcome(

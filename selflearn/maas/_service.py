@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select, text, update
 
-from selflearn.agents.providers._embeddings import Embedder, get_embedder
 from selflearn.errors import InvalidInputError, SelflearnError
 from selflearn.maas._archivist import Archivist, memory_from_turn
+from selflearn.maas._records import owned_ids, to_record, to_retrieved
+from selflearn.maas._responder import ResponderModel
 from selflearn.maas._retrieval import RetrievalConfig
-from selflearn.maas._service_support import TurnPipeline, owned_ids, to_record, to_retrieved
 from selflearn.maas._telemetry import TelemetryWriter
+from selflearn.maas._turn_pipeline import TurnPipeline
 from selflearn.maas._types import (
     AddedMemory,
     MemoryInput,
@@ -35,8 +36,8 @@ from selflearn.maas._validation import (
     check_user_id,
 )
 from selflearn.maas._versions import resolve_parameters
-from selflearn.settings import Settings, get_settings
-from selflearn.store import Database, get_database, session_scope
+from selflearn.providers import Embedder
+from selflearn.store import Database, session_scope
 from selflearn.store.models import CYCLE_TYPES, Memory
 
 __all__ = ["MemoryService"]
@@ -49,28 +50,29 @@ def _wall_clock() -> datetime:
 class MemoryService:
     """Store, search and answer from per-user memories, recording telemetry for every turn.
 
-    `clock` gives the time of requests that pass no `now=` (simulations pass scenario time);
-    `telemetry_flush_every` batches telemetry writes (call `flush()` or `close()` to write
-    what is buffered; the service is also a context manager).
+    Its parts are given, never looked up: the database, the `embedder`, the `responder`
+    (a function from temperature to the responder's chat model) and the `clock` that gives
+    the time of requests passing no `now=` (simulations pass scenario time). Build it through
+    the composition root (`selflearn.bootstrap`). `telemetry_flush_every` batches telemetry
+    writes (call `flush()` or `close()` to write what is buffered; the service is also a
+    context manager).
     """
 
     def __init__(
         self,
-        database: Database | Engine | None = None,
+        database: Database | Engine,
         *,
-        settings: Settings | None = None,
-        embedder: Embedder | None = None,
-        clock: Callable[[], datetime] | None = None,
+        embedder: Embedder,
+        responder: ResponderModel,
+        clock: Callable[[], datetime] = _wall_clock,
         retrieval: RetrievalConfig | None = None,
         telemetry_flush_every: int = 1,
         archive_turns: bool = True,
     ) -> None:
-        if database is None:
-            database = get_database()
         self.engine: Engine = database.engine if isinstance(database, Database) else database
-        self.settings = settings or get_settings()
-        self.embedder = embedder or get_embedder(self.settings)
-        self.clock = clock or _wall_clock
+        self.embedder = embedder
+        self.responder = responder
+        self.clock = clock
         self.retrieval = retrieval or RetrievalConfig()
         self.archivist = Archivist(self.embedder, exact_scan_limit=self.retrieval.exact_scan_limit)
         self.telemetry = TelemetryWriter(self.engine, flush_every=telemetry_flush_every)
@@ -240,7 +242,7 @@ class MemoryService:
         pipeline run id). `relevant_turn_ids` (ground truth, when the caller knows it) makes the
         recorded hit rate a real retrieval hit.
         """
-        pipeline = TurnPipeline(self.embedder, self.retrieval, settings=self.settings)
+        pipeline = TurnPipeline(self.embedder, self.retrieval, responder=self.responder)
         user_id, message = check_user_id(user_id), check_query(message)
         if cycle_type not in CYCLE_TYPES:
             raise InvalidInputError(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from selflearn.agents.providers import count_tokens
-from selflearn.agents.providers._embeddings import STOP_WORDS, light_stem, words
+from selflearn.providers import STOP_WORDS, count_tokens, light_stem, words
 
 __all__ = ["STOP_WORDS", "content_terms", "count_tokens", "sentences", "stems", "truncate_tokens"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from selflearn.agents.providers._embeddings import light_stem
 from selflearn.maas._retrieval import Candidate
+from selflearn.providers import light_stem
 
 __all__ = ["avg_age_days", "hit", "tag_overlap"]
 

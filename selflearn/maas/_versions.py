@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selflearn.errors import InvalidInputError, NotFoundError
+from selflearn.space import default_params, validate_params
 from selflearn.store.models import ParameterVersion
-from selflearn.tuner.space import default_params, validate_params
 
 __all__ = ["ResolvedParameters", "resolve_parameters"]
 

@@ -1,8 +1,9 @@
-"""The simulator: scenarios, golden data, LoCoMo import, the offline emulator and metrics.
+"""The simulator: scenarios, golden data, the offline emulator, episodes and metrics.
 
-Pure code: no database and no LLM. A scenario (YAML, see scenarios/README.md) becomes a
-seeded dialogue (`generate_dialogue`); each probe's outcome is scored against its golden
+A scenario (YAML, see scenarios/README.md) becomes a seeded dialogue (`generate_dialogue`),
+pure code with no database and no LLM; each probe's outcome is scored against its golden
 truth (`score_probe`) and episodes are aggregated (`aggregate_scores`, `pass_hat_k`).
+`play_and_record` plays one episode against a Student client and stores it with its probes.
 """
 
 from selflearn.simulator._abstention import ABSTENTION_PHRASES, is_abstention
@@ -28,6 +29,7 @@ from selflearn.simulator._paraphrase import (
     safe_paraphrase,
     salient_spans,
 )
+from selflearn.simulator._recorder import play_and_record
 from selflearn.simulator._rules import check_scenario
 from selflearn.simulator._scenario import (
     DEFAULT_USER_ID,
@@ -52,17 +54,6 @@ from selflearn.simulator.dialogue import (
     probe_events,
     provenance_map,
 )
-from selflearn.simulator.locomo import (
-    LocomoConversation,
-    LocomoQA,
-    LocomoQuirks,
-    LocomoSession,
-    LocomoTurn,
-    load_locomo,
-    load_locomo_dir,
-    locomo_to_scenario,
-    parse_locomo,
-)
 from selflearn.simulator.metrics import (
     MetricSettings,
     ProbeOutcome,
@@ -83,11 +74,6 @@ __all__ = [
     "Fact",
     "FillerLine",
     "GoldenProbe",
-    "LocomoConversation",
-    "LocomoQA",
-    "LocomoQuirks",
-    "LocomoSession",
-    "LocomoTurn",
     "MetricSettings",
     "Paraphraser",
     "Persona",
@@ -115,16 +101,13 @@ __all__ = [
     "generate_dialogue",
     "golden_probes",
     "is_abstention",
-    "load_locomo",
-    "load_locomo_dir",
     "load_scenario",
     "load_scenarios",
-    "locomo_to_scenario",
     "normalize",
-    "parse_locomo",
     "parse_scenario",
     "pass_hat_k",
     "pass_hat_k_task",
+    "play_and_record",
     "probe_events",
     "provenance_map",
     "safe_paraphrase",

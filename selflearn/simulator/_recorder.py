@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.orm import Session
 
-from selflearn.simulator._client import StudentClient
+from selflearn.maas import StudentClient
 from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
 from selflearn.store import session_scope

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from selflearn.maas import StudentClient, StudentReply
 from selflearn.simulator._aggregate import EpisodeMetrics, aggregate_scores
-from selflearn.simulator._client import StudentClient, StudentReply
 from selflearn.simulator._golden import GoldenProbe, golden_probes
 from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator._scenario import Scenario

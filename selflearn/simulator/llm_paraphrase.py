@@ -11,7 +11,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from selflearn.agents.providers import invoke_chat
+from selflearn.providers import invoke_chat
 
 _SYSTEM = (
     "You rewrite one message a user sends to their personal assistant. Keep its meaning, "

@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from selflearn.maas import StudentClient
 from selflearn.simulator._aggregate import aggregate_scores, pass_hat_k
-from selflearn.simulator._client import StudentClient
 from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator._recorder import play_and_record
 from selflearn.simulator._scenario import Scenario

@@ -6,14 +6,13 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from selflearn.errors import DatabaseUnavailableError, PgvectorMissingError
-from selflearn.settings import Settings, get_settings
+from selflearn.settings import Settings
 from selflearn.store._embedded import DATABASE_NAME, embedded_url, start_embedded
 
 logger = logging.getLogger(__name__)
@@ -28,6 +27,10 @@ class Database:
     engine: Engine
     embedded: bool
     server: Any = None
+
+    def close(self) -> None:
+        """Release the connections (the embedded server stops when its last user exits)."""
+        self.engine.dispose()
 
     @property
     def display_url(self) -> str:
@@ -116,9 +119,3 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
 
         upgrade(database, dimension=settings.embedding.dimension)
     return database
-
-
-@lru_cache(maxsize=1)
-def get_database() -> Database:
-    """Return the process-wide database from the current settings (opened once)."""
-    return open_database(get_settings())

@@ -22,12 +22,8 @@ def _factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Iterator[Session]:
     """Yield a session that commits when the block ends and rolls back if it raises."""
-    if engine is None:
-        from selflearn.store._engine import get_database
-
-        engine = get_database().engine
     session = _factory(engine)()
     try:
         yield session

@@ -63,14 +63,6 @@ from selflearn.tuner._versions import (
     get_version,
     list_versions,
 )
-from selflearn.tuner.space import (
-    REGISTRY,
-    SPACE,
-    ParamSpec,
-    default_params,
-    get_spec,
-    validate_params,
-)
 
 __all__ = [
     "DEFAULT_COOLDOWN",
@@ -80,8 +72,6 @@ __all__ = [
     "LOW_PRECISION",
     "LOW_RECALL",
     "OWNER",
-    "REGISTRY",
-    "SPACE",
     "ApplyResult",
     "AutonomyPolicy",
     "CycleMetrics",
@@ -95,7 +85,6 @@ __all__ = [
     "MemoryQualityPolicy",
     "ParamChange",
     "ParamDiff",
-    "ParamSpec",
     "PrepareExperiment",
     "Recommendation",
     "RollbackConditions",
@@ -110,7 +99,6 @@ __all__ = [
     "approve_proposal",
     "check_degradation",
     "cooldown_left",
-    "default_params",
     "diff",
     "diff_params",
     "effective_params",
@@ -119,7 +107,6 @@ __all__ = [
     "explain",
     "format_duration",
     "get_proposal",
-    "get_spec",
     "get_version",
     "last_changed",
     "list_proposals",
@@ -137,5 +124,4 @@ __all__ = [
     "rollback_conditions_for",
     "rule_firings",
     "update_params",
-    "validate_params",
 ]

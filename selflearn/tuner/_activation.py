@@ -9,6 +9,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from selflearn.errors import ConflictError, InvalidInputError, RuleViolation
+from selflearn.space import REGISTRY
 from selflearn.store.models import ParameterVersion
 from selflearn.tuner._atomic import activation_race, atomic
 from selflearn.tuner._autonomy import AutonomyPolicy
@@ -23,7 +24,6 @@ from selflearn.tuner._versions import (
     get_version,
     record_change,
 )
-from selflearn.tuner.space import REGISTRY
 
 
 def _set_status(

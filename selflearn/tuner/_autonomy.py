@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from selflearn.tuner.space import REGISTRY
+from selflearn.space import REGISTRY
 
 DEFAULT_COOLDOWN = timedelta(hours=1)
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from selflearn.errors import ConflictError, InvalidInputError
+from selflearn.space import validate_params
 from selflearn.store.models import Experiment, ParameterVersion
 from selflearn.tuner._atomic import atomic
 from selflearn.tuner._formats import PrepareExperiment, parse_prepare_experiment
@@ -19,7 +20,6 @@ from selflearn.tuner._versions import (
     list_versions,
     record_change,
 )
-from selflearn.tuner.space import validate_params
 
 
 def _variant_params(payload: PrepareExperiment) -> dict[str, dict[str, Any]]:

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from selflearn.space import PROMPT_VERSIONS, get_spec
 from selflearn.store.models import ParameterChange, Proposal
 from selflearn.tuner._cooldown import format_duration
 from selflearn.tuner._formats import PrepareExperiment, RollbackConditions, UpdateParams
 from selflearn.tuner._metrics import CycleMetrics
-from selflearn.tuner.space import PROMPT_VERSIONS, get_spec
 
 LOW_PRECISION = "low_precision"
 LOW_RECALL = "low_recall"

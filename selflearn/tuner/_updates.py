@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from selflearn.errors import ConflictError, InvalidInputError
+from selflearn.space import get_spec
 from selflearn.store.models import ParameterVersion, Proposal
 from selflearn.tuner._activation import switch_active
 from selflearn.tuner._atomic import atomic
@@ -23,7 +24,6 @@ from selflearn.tuner._versions import (
     require_active,
     same_value,
 )
-from selflearn.tuner.space import get_spec
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
+from selflearn.space import REGISTRY, default_params
 from selflearn.store.models import ParameterChange, ParameterVersion
-from selflearn.tuner.space import REGISTRY, default_params
 
 VersionRef = int | str | uuid.UUID
 

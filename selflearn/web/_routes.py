@@ -53,7 +53,7 @@ _COMMON = (400, 413, 415, 422, 503)
 
 def get_service(request: Request) -> MemoryService:
     """Return the app's memory service (built on first use)."""
-    service: MemoryService = request.app.state.student.get()
+    service: MemoryService = request.app.state.student
     return service
 
 

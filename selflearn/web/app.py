@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -14,7 +13,7 @@ from selflearn.web._body import MAX_BODY_BYTES, BodyGuard
 from selflearn.web._errors import install_error_handlers
 from selflearn.web._routes import router
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "create_app", "create_default_app"]
 
 API_PREFIX = "/api/v1"
 
@@ -28,45 +27,13 @@ request, 502 provider failure, 503 database unavailable. A user never seen simpl
 """
 
 
-class _LazyService:
-    """Hold the service, building the default one on first use (it opens the database)."""
-
-    def __init__(self, service: MemoryService | None, factory: Callable[[], MemoryService]):
-        self._service = service
-        self._factory = factory
-        self._lock = threading.Lock()
-        self.owned = False
-
-    def get(self) -> MemoryService:
-        if self._service is None:
-            with self._lock:
-                if self._service is None:
-                    self._service = self._factory()
-                    self.owned = True
-        return self._service
-
-    def close(self) -> None:
-        # Flush buffered telemetry of a service we built; a caller's service is theirs.
-        if self._service is not None and self.owned:
-            self._service.close()
-
-
-def _default_service() -> MemoryService:
-    from selflearn.store import get_database
-
-    return MemoryService(get_database())
-
-
-def create_app(
-    service: MemoryService | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
-) -> FastAPI:
-    """Return the API app around `service` (default: one on the configured database)."""
-    holder = _LazyService(service, _default_service)
+def create_app(service: MemoryService, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """Return the API app around `service` (the caller owns it and closes it)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        holder.close()
+        service.flush()
 
     app = FastAPI(
         # Operation ids are the route functions' names: add_memories, chat, search...
@@ -82,8 +49,15 @@ def create_app(
             {"name": "health", "description": "Liveness and database reachability."},
         ],
     )
-    app.state.student = holder
+    app.state.student = service
     install_error_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=max_body_bytes)
     app.include_router(router, prefix=API_PREFIX)
     return app
+
+
+def create_default_app() -> FastAPI:
+    """Return the API app on the settings' database (the factory `serve --reload` imports)."""
+    from selflearn.bootstrap import open_components
+
+    return create_app(open_components().student())

@@ -24,12 +24,9 @@ from selflearn.maas import (
     AddedMemory,
     MemoryInput,
     MemoryRecord,
-    MemoryService,
     SearchResult,
     TurnResult,
 )
-from selflearn.simulator._client import StudentClient
-from selflearn.store import Database
 from selflearn.web._errors import error_from_envelope
 from selflearn.web._schemas import (
     AddMemoriesResponse,
@@ -296,15 +293,8 @@ class StudentHTTPClient:
         return self._call("GET", self._url(None, "health"), Health).model_dump()
 
 
-def connect_student(url: str | None, *, database: Database | None = None) -> StudentClient:
-    """Return the Student: the in-process service when `url` is None, else an HTTP client."""
-    if url is None:
-        return MemoryService(database)
-    if database is not None:
-        raise InvalidInputError(
-            "a database and a Student URL were both given",
-            hint="The served Student uses its own database: pass one or the other.",
-        )
+def connect_student(url: str) -> StudentHTTPClient:
+    """Return an HTTP client of the Student served at `url` (checked to be an HTTP URL)."""
     if not url.startswith(("http://", "https://")):
         raise InvalidInputError(
             f"{url!r} is not an HTTP URL", hint="Use e.g. http://127.0.0.1:8080."

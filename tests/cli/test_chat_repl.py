@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from selflearn.agents import manager as manager_api
+from selflearn.bootstrap import Components
 from selflearn.cli._chat import chat
 from tests.agents.manager_fakes import FakeTools
 
@@ -25,7 +25,7 @@ def app() -> typer.Typer:
 @pytest.fixture
 def tools(monkeypatch, database) -> FakeTools:
     fake = FakeTools()
-    monkeypatch.setattr(manager_api, "default_tools", lambda: fake)
+    monkeypatch.setattr(Components, "manager_tools", lambda self, runner=None: fake)
     return fake
 
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from selflearn.cli import app
-from tests.maas.test_maas_locomo_eval import _conversation
+from tests.locomo.test_locomo_harness import _conversation
 
 runner = CliRunner()
 

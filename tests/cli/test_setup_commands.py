@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from selflearn.store._embedded import embedded_url
+from selflearn.store import embedded_url
 
 CLI = [sys.executable, "-m", "selflearn.cli"]
 

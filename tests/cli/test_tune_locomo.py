@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from selflearn.cycles import LocomoGoldenSet, tune_locomo
-from selflearn.maas import MemoryService
-from selflearn.maas.eval import evaluate_locomo
+from selflearn.cycles import tune_locomo
+from selflearn.locomo import LocomoGoldenSet, evaluate_locomo
+from selflearn.space import REGISTRY
 from selflearn.store import session_scope
 from selflearn.store.models import JournalEntry, Memory, ParameterVersion
-from selflearn.tuner import OWNER, REGISTRY, active_version, ensure_active_version, update_params
+from selflearn.tuner import OWNER, active_version, ensure_active_version, update_params
+from tests.factories import make_student
 
 T0 = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
 FACTS = [
@@ -64,7 +65,7 @@ def locomo_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def service(database, settings):
-    with MemoryService(database, settings=settings, archive_turns=False) as svc:
+    with make_student(settings, database, archive_turns=False) as svc:
         yield svc
 
 

@@ -20,6 +20,7 @@ from selflearn.cycles import CycleDaemon, CycleOptions, CycleThresholds
 from selflearn.maas import MemoryService
 from selflearn.store import session_scope
 from selflearn.store.models import JournalEntry, PipelineRun
+from tests.factories import make_student
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 NOON = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
@@ -48,7 +49,7 @@ class FakeClock:
 
 @pytest.fixture(scope="module")
 def service(database, settings):
-    with MemoryService(database, settings=settings) as svc:
+    with make_student(settings, database) as svc:
         yield svc
 
 

@@ -19,7 +19,6 @@ from selflearn.cycles import (
     run_cycle,
 )
 from selflearn.errors import InvalidInputError
-from selflearn.maas import MemoryService
 from selflearn.store import session_scope
 from selflearn.store.models import (
     Episode,
@@ -32,6 +31,7 @@ from selflearn.store.models import (
     TelemetryEvent,
 )
 from selflearn.tuner import OWNER, active_version, ensure_active_version, update_params
+from tests.factories import make_student
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 T0 = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
@@ -44,7 +44,7 @@ TABLES = (
 
 @pytest.fixture(scope="module")
 def service(database, settings):
-    with MemoryService(database, settings=settings) as svc:
+    with make_student(settings, database) as svc:
         yield svc
 
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from selflearn.graph import CampaignRunner
-from selflearn.maas import MemoryService
+from tests.factories import make_student
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_SET = ("moved-city", "marathon-diary", "namesakes", "unanswerable-gaps")
@@ -22,10 +22,10 @@ def small_scenarios(tmp: Path) -> Path:
 
 
 def runner(
-    database, events: list | None = None, *, ignored: tuple[str, ...] = ()
+    settings, database, events: list | None = None, *, ignored: tuple[str, ...] = ()
 ) -> CampaignRunner:
     """Return a campaign runner with an in-process Student (`ignored`: factors it ignores)."""
-    student = MemoryService(database, telemetry_flush_every=16)
+    student = make_student(settings, database, telemetry_flush_every=16)
 
     def progress(event: str, data: dict) -> None:
         if events is not None:

@@ -25,12 +25,12 @@ def _signature(outcome) -> list[tuple]:
     ]
 
 
-def test_same_seed_same_campaign(database, tmp_path):
+def test_same_seed_same_campaign(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
     options = CampaignOptions(scenarios=(str(folder),), budget=12, seed=7, holdout_seeds=2)
     events: list = []
-    first = runner(database, events).start(options, campaign_id="det-a")
-    second = runner(database).start(options, campaign_id="det-b")
+    first = runner(settings, database, events).start(options, campaign_id="det-a")
+    second = runner(settings, database).start(options, campaign_id="det-b")
     assert first.status == second.status == "completed"
     assert first.state["experiments"], "the campaign ran at least one experiment"
     assert _signature(first) == _signature(second)
@@ -54,7 +54,7 @@ def test_same_seed_same_campaign(database, tmp_path):
         assert actives == 1
 
 
-def test_manual_zone_change_waits_for_the_owner_and_resumes(database, tmp_path):
+def test_manual_zone_change_waits_for_the_owner_and_resumes(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
     options = CampaignOptions(
         goal_text="cut hallucinations below 5 % without losing recall; "
@@ -64,7 +64,7 @@ def test_manual_zone_change_waits_for_the_owner_and_resumes(database, tmp_path):
         seed=3,
         holdout_seeds=1,
     )
-    run = runner(database)
+    run = runner(settings, database)
     outcome = run.start(options, campaign_id="approval-a")
     assert outcome.status == "completed"
     # Replay the end of an experiment whose winner needs approval: the Tuner files a
@@ -114,9 +114,9 @@ def run_scenarios(options):
     return load_scenarios(list(options.scenarios))
 
 
-def test_bad_inputs_change_nothing(database, tmp_path):
+def test_bad_inputs_change_nothing(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
-    run = runner(database)
+    run = runner(settings, database)
     with session_scope(database.engine) as session:
         campaigns = session.scalar(select(func.count()).select_from(Campaign))
     with pytest.raises(InvalidInputError, match="did not understand"):
@@ -137,7 +137,9 @@ def test_bad_inputs_change_nothing(database, tmp_path):
         assert session.scalar(select(func.count()).select_from(Episode)) > 0
 
 
-def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(database, tmp_path):
+def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
+    settings, database, tmp_path
+):
     folder = small_scenarios(tmp_path)
     options = CampaignOptions(
         goal_text="cut hallucinations below 5 % without losing recall; "
@@ -148,7 +150,9 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(database
         seeds_per_look=2,
         holdout_seeds=2,
     )
-    outcome = runner(database, ignored=OFFLINE_IGNORED_FACTORS).start(options, campaign_id="win-1")
+    outcome = runner(settings, database, ignored=OFFLINE_IGNORED_FACTORS).start(
+        options, campaign_id="win-1"
+    )
     assert outcome.status == "completed"
     state = outcome.state
     # The offline responder does not read the temperature: no episode is spent on it.
@@ -183,10 +187,10 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(database
     assert lost and all(f"  - {short}: " in rejected for short in lost)
 
 
-def test_a_goal_that_allows_only_ignored_factors_is_refused(database, tmp_path):
+def test_a_goal_that_allows_only_ignored_factors_is_refused(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
     options = CampaignOptions(
         goal_text="cut hallucinations below 5 %; only change temperature", scenarios=(str(folder),)
     )
     with pytest.raises(InvalidInputError, match="only factors this Student ignores"):
-        runner(database, ignored=OFFLINE_IGNORED_FACTORS).start(options)
+        runner(settings, database, ignored=OFFLINE_IGNORED_FACTORS).start(options)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from campaign_fixtures import runner, small_scenarios
 
 from selflearn.agents.manager import Manager
-from selflearn.graph import CampaignOptions
-from selflearn.graph._tools import GraphTools
+from selflearn.graph import CampaignOptions, GraphTools
 
 
-def test_owner_sets_a_goal_runs_a_campaign_and_reads_the_report(database, tmp_path):
+def test_owner_sets_a_goal_runs_a_campaign_and_reads_the_report(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
     tools = GraphTools(
         database,
-        runner(database),
+        runner(settings, database),
         default_options=CampaignOptions(scenarios=(str(folder),), budget=4, holdout_seeds=1),
     )
     manager = Manager(tools, engine=database.engine, conversation_id="tools-1")

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from selflearn.agents.providers._embeddings import HashingEmbedder, words
+from selflearn.providers import HashingEmbedder, words
 
 
 class ConceptEmbedder:

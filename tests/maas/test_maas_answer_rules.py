@@ -10,7 +10,7 @@ from selflearn.maas import ABSTENTION, PROMPTS, extractive_answer
 from selflearn.maas._assembler import ContextLine
 from selflearn.maas._prompts import ANSWER_RULES
 from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
-from tests.maas.conftest import NOW
+from tests.factories import NOW
 
 JOBS = [
     ContextLine(1, "2024-01-15", "Dan", "I work nights as a ward nurse at St. Mary's Hospital."),

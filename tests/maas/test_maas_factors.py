@@ -9,9 +9,9 @@ import httpx
 import pytest
 import respx
 
-from selflearn.maas import ABSTENTION, PROMPTS, MemoryService
+from selflearn.maas import ABSTENTION, PROMPTS
 from selflearn.settings import Settings
-from tests.maas.conftest import NOW
+from tests.factories import NOW, make_student
 from tests.maas.maas_fakes import ConceptEmbedder
 
 GARDEN = [
@@ -47,7 +47,7 @@ def test_min_relevance_drops_weak_memories_and_the_responder_abstains(service, u
 
 def test_relevance_weight_is_the_share_of_dense_against_lexical(database, settings, user):
     embedder = ConceptEmbedder({"zebra": 0, "striped": 0, "horse": 0})
-    svc = MemoryService(database, settings=settings, embedder=embedder, clock=lambda: NOW)
+    svc = make_student(settings, database, embedder=embedder, clock=lambda: NOW)
     svc.add_memories(user, ["We saw a striped horse at the park.", "Zebras fascinate my son."])
     dense = svc.search(user, "zebra", params={"retrieval.relevance_weight": 1.0})
     lexical = svc.search(user, "zebra", params={"retrieval.relevance_weight": 0.0})
@@ -151,7 +151,7 @@ def test_openai_responder_gets_the_prompt_version_and_temperature(database, sett
             },
         )
     )
-    svc = MemoryService(database, settings=online, clock=lambda: NOW)
+    svc = make_student(online, database, clock=lambda: NOW)
     svc.add_memories(user, ["My dog is called Rex."])
     result = svc.chat_turn(
         user,

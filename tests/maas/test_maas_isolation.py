@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, text
 
-from selflearn.maas import MemoryService, RetrievalConfig
-from tests.maas.conftest import NOW
+from selflearn.maas import RetrievalConfig
+from tests.factories import NOW, make_student
 
 SIZES = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377]
 TOPICS = ["hiking trip", "guitar lesson", "bakery visit", "chess club", "garden work"]
@@ -17,7 +17,7 @@ TOPICS = ["hiking trip", "guitar lesson", "bakery visit", "chess club", "garden 
 @pytest.fixture(scope="module")
 def population(database, settings):
     """Users whose memories all talk about the same things, so a leak would be visible."""
-    service = MemoryService(database, settings=settings, clock=lambda: NOW, archive_turns=False)
+    service = make_student(settings, database, clock=lambda: NOW, archive_turns=False)
     owned: dict[str, set] = {}
     for size in SIZES:
         user_id = f"pop-{size:03d}"
@@ -60,7 +60,7 @@ def test_every_user_gets_min_top_k_own_memories_and_nothing_else(
     # An ef_search ceiling below the candidate count (40) makes every post-filtered HNSW scan
     # come back short, as it does for small users of a big table.
     config = RetrievalConfig(exact_scan_limit=exact_scan_limit, ef_search_max=10)
-    service = MemoryService(database, settings=settings, clock=lambda: NOW, retrieval=config)
+    service = make_student(settings, database, clock=lambda: NOW, retrieval=config)
     strategies = set()
     for user_id, ids in population.items():
         for query in ("hiking trip with friends", "friends"):
@@ -78,10 +78,10 @@ def test_hnsw_path_finds_the_same_dense_neighbours_as_the_exact_scan(
     database, settings, population, planner_takes_hnsw
 ):
     dense = {"retrieval.top_k": 10, "retrieval.relevance_weight": 1.0}
-    exact = MemoryService(database, settings=settings, clock=lambda: NOW)
-    hnsw = MemoryService(
+    exact = make_student(settings, database, clock=lambda: NOW)
+    hnsw = make_student(
+        settings,
         database,
-        settings=settings,
         clock=lambda: NOW,
         retrieval=RetrievalConfig(exact_scan_limit=0),
     )
@@ -94,7 +94,7 @@ def test_hnsw_path_finds_the_same_dense_neighbours_as_the_exact_scan(
 
 
 def test_chat_turns_record_the_isolation_check(database, settings, population):
-    service = MemoryService(database, settings=settings, clock=lambda: NOW, archive_turns=False)
+    service = make_student(settings, database, clock=lambda: NOW, archive_turns=False)
     result = service.chat_turn("pop-089", "Tell me about the chess club")
     assert result.isolation_ok
     with database.engine.connect() as conn:

@@ -10,11 +10,10 @@ import respx
 from sqlalchemy import select, text
 
 from selflearn.errors import InvalidInputError, NotFoundError, ProviderUnavailableError
-from selflearn.maas import MemoryService
 from selflearn.settings import Settings
 from selflearn.store import session_scope
 from selflearn.store.models import Memory, PipelineRun, TelemetryEvent
-from tests.maas.conftest import NOW
+from tests.factories import NOW, make_student
 
 
 def _memories(database, user_id: str) -> list[Memory]:
@@ -100,7 +99,7 @@ def test_telemetry_has_a_run_and_one_event_per_stage_with_spec_columns(service, 
 
 
 def test_buffered_telemetry_is_written_in_batches(database, settings, user):
-    with MemoryService(database, settings=settings, telemetry_flush_every=5) as service:
+    with make_student(settings, database, telemetry_flush_every=5) as service:
         for i in range(3):
             service.chat_turn(user, f"Note {i}: the plumber comes on Friday.")
         assert service.telemetry.pending == 3
@@ -131,7 +130,7 @@ def test_a_failing_responder_is_recorded_as_an_error_turn(database, settings, us
     respx.post("http://llm.test/v1/chat/completions").mock(
         return_value=httpx.Response(503, json={"error": {"message": "down"}})
     )
-    service = MemoryService(database, settings=online, clock=lambda: NOW)
+    service = make_student(online, database, clock=lambda: NOW)
     service.add_memories(user, ["I keep bees."])
     with pytest.raises(ProviderUnavailableError):
         service.chat_turn(user, "What do I keep?")

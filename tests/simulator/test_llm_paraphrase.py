@@ -9,10 +9,10 @@ import httpx
 import pytest
 import respx
 
-from selflearn.agents.providers import chat_model
 from selflearn.settings import get_settings
 from selflearn.simulator import generate_dialogue, load_scenario
 from selflearn.simulator.llm_paraphrase import LLMParaphraser
+from tests.factories import role_model
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "http://emulator.test/v1/chat/completions"
@@ -34,7 +34,7 @@ def emulator_model(monkeypatch):
     monkeypatch.setenv("SELFLEARN_EMULATOR__API_KEY", "k")
     monkeypatch.setenv("SELFLEARN_EMULATOR__MAX_RETRIES", "0")
     get_settings.cache_clear()
-    yield chat_model("emulator")
+    yield role_model("emulator")
     get_settings.cache_clear()
 
 

@@ -10,13 +10,7 @@ import pytest
 
 from selflearn.errors import ConflictError, InvalidInputError, NotFoundError, RuleViolation
 from selflearn.store import session_scope
-from selflearn.tuner import (
-    activate,
-    prepare_experiment,
-    retire,
-    rollback,
-    update_params,
-)
+from selflearn.tuner import activate, prepare_experiment, retire, rollback, update_params
 
 
 def change(param: str, before, after, **extra) -> dict:

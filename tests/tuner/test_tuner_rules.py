@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from selflearn.errors import ConflictError
+from selflearn.space import default_params
 from selflearn.store import session_scope
 from selflearn.store.models import Memory
 from selflearn.tuner import (
@@ -20,7 +21,6 @@ from selflearn.tuner import (
     MemoryQualityPolicy,
     RollbackConditions,
     check_degradation,
-    default_params,
     enforce_degradation_rules,
     get_version,
     memory_quality_actions,

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from selflearn.errors import ConflictError
+from selflearn.space import default_params
 from selflearn.store import session_scope
 from selflearn.store.models import Experiment, ParameterChange
 from selflearn.tuner import (
     ParamDiff,
     activate,
-    default_params,
     diff,
     ensure_active_version,
     explain,

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from selflearn.maas import MemoryService
 from selflearn.web import create_app
-
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def service(database, settings) -> Iterator[MemoryService]:
-    """A memory service on this module's database, with the offline embedder."""
-    with MemoryService(database, settings=settings, clock=lambda: NOW) as svc:
-        yield svc
+from tests.factories import NOW
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +31,3 @@ def now() -> datetime:
     """The service clock: requests that pass no time happen at this moment."""
     return NOW
 
-
-@pytest.fixture
-def user() -> str:
-    """A user id no other test uses."""
-    return f"user-{uuid.uuid4().hex[:10]}"

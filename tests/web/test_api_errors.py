@@ -24,10 +24,11 @@ from selflearn.errors import (
     SelflearnError,
     StoreError,
 )
-from selflearn.maas import MemoryService
+from selflearn.store import Database
 from selflearn.web import API_PREFIX as API
 from selflearn.web import create_app
 from selflearn.web._errors import status_for
+from tests.factories import make_student
 
 
 def at(user_id: str, tail: str) -> str:
@@ -206,7 +207,7 @@ class _FailingEmbedder:
     ],
 )
 def test_provider_failures_are_bad_gateway(database, settings, error, status):
-    failing = MemoryService(database, settings=settings, embedder=_FailingEmbedder(error))
+    failing = make_student(settings, database, embedder=_FailingEmbedder(error))
     with TestClient(create_app(failing), raise_server_exceptions=False) as client:
         response = client.post(at("u1", "memories"), json={"items": ["I swim on Sundays."]})
         error_of(response, status, error.code)
@@ -214,10 +215,10 @@ def test_provider_failures_are_bad_gateway(database, settings, error, status):
 
 
 def test_an_unreachable_database_is_503(settings):
-    engine = create_engine(
-        "postgresql+psycopg://nobody@127.0.0.1:9/none", connect_args={"connect_timeout": 2}
-    )
-    service = MemoryService(engine, settings=settings)
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none"
+    engine = create_engine(url, connect_args={"connect_timeout": 2})
+    unreachable = Database(url=url, engine=engine, embedded=False)
+    service = make_student(settings, unreachable)
     with TestClient(create_app(service), raise_server_exceptions=False) as client:
         error_of(client.get(f"{API}/health"), 503, "database_unavailable")
         error_of(client.get(at("u1", "memories")), 503, "database_unavailable")

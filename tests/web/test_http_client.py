@@ -15,7 +15,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from selflearn.errors import InvalidInputError, NotFoundError, RuleViolation, SelflearnError
-from selflearn.maas import MemoryService, SearchResult, TurnResult
+from selflearn.maas import SearchResult, TurnResult
 from selflearn.simulator import load_scenario
 from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
 from selflearn.web import StudentHTTPClient, StudentUnavailableError, connect_student
@@ -199,13 +199,9 @@ def test_the_client_runs_on_an_in_memory_app_too(app, user):
         assert client.delete_memories(user) == 1
 
 
-def test_connect_student_picks_the_student_by_url(database, served):
-    local = connect_student(None, database=database)
-    assert isinstance(local, MemoryService)
+def test_connect_student_checks_the_url(served):
     remote = connect_student(served)
     assert isinstance(remote, StudentHTTPClient)
     remote.close()
     with pytest.raises(InvalidInputError):
         connect_student("127.0.0.1:8080")
-    with pytest.raises(InvalidInputError):
-        connect_student(served, database=database)

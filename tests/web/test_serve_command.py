@@ -14,7 +14,6 @@ import pytest
 from selflearn.cli import _serve
 from selflearn.errors import DatabaseUnavailableError
 from selflearn.settings import get_settings
-from selflearn.store import _engine
 from selflearn.web import StudentHTTPClient, StudentUnavailableError
 
 
@@ -54,14 +53,12 @@ def test_serve_answers_over_http_until_stopped(database, database_url, user):
 def test_serve_fails_fast_on_an_unreachable_database(settings, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     get_settings.cache_clear()
-    _engine.get_database.cache_clear()
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("listened without a database"))
     try:
         with pytest.raises(DatabaseUnavailableError):
             _serve.serve(host="127.0.0.1", port=_free_port())
     finally:
         get_settings.cache_clear()
-        _engine.get_database.cache_clear()
 
 
 def test_reload_serves_the_app_factory_by_import_path(monkeypatch):
@@ -69,7 +66,7 @@ def test_reload_serves_the_app_factory_by_import_path(monkeypatch):
     monkeypatch.setattr("uvicorn.run", lambda *a, **k: calls.append((a, k)))
     _serve.serve(host="0.0.0.0", port=9001, reload=True)
     ((args, kwargs),) = calls
-    assert args == ("selflearn.web.app:create_app",)
+    assert args == ("selflearn.web.app:create_default_app",)
     assert kwargs["factory"] is True and kwargs["reload"] is True
     assert (kwargs["host"], kwargs["port"]) == ("0.0.0.0", 9001)
     assert all(os.path.isdir(path) for path in kwargs["reload_dirs"])

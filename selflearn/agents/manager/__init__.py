@@ -8,7 +8,6 @@ and decision on record.
 """
 
 from selflearn.agents.manager._catalog import METRIC_FACTORS, METRICS, SCOPES, MetricName
-from selflearn.agents.manager._default_tools import default_tools
 from selflearn.agents.manager._draft import GoalAmendment, GoalDraft, default_guardrails
 from selflearn.agents.manager._goal import GoalSpec, Guardrail, MetricTarget
 from selflearn.agents.manager._goal_parser import GoalParse, parse_goal
@@ -32,7 +31,7 @@ from selflearn.agents.manager._intents import (
     ShowStatus,
     tool_specs,
 )
-from selflearn.agents.manager._llm import SYSTEM_PROMPT, manager_llm
+from selflearn.agents.manager._llm import SYSTEM_PROMPT
 from selflearn.agents.manager._log import OWNER_DECISION, ConversationLog, StoredMessage
 from selflearn.agents.manager._manager import Manager
 from selflearn.agents.manager._models import (
@@ -46,7 +45,7 @@ from selflearn.agents.manager._models import (
     StatusSummary,
     VersionChange,
 )
-from selflearn.agents.manager._offline_role import register as _register_offline_role
+from selflearn.agents.manager._offline_role import read_intent
 from selflearn.agents.manager._render import (
     render_campaign,
     render_proposals,
@@ -55,8 +54,6 @@ from selflearn.agents.manager._render import (
 )
 from selflearn.agents.manager._reply import ManagerReply, PendingAction
 from selflearn.agents.manager._tools import ManagerTools
-
-_register_offline_role()
 
 __all__ = [
     "EXAMPLES",
@@ -103,11 +100,10 @@ __all__ = [
     "StoredMessage",
     "VersionChange",
     "default_guardrails",
-    "default_tools",
     "help_text",
-    "manager_llm",
     "parse_goal",
     "parse_intent",
+    "read_intent",
     "render_campaign",
     "render_proposals",
     "render_report",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from selflearn.tuner import REGISTRY
+from selflearn.space import REGISTRY
 
 MetricName = Literal[
     "recall",

@@ -14,8 +14,7 @@ from selflearn.agents.manager._catalog import FACTOR_ALIASES, METRICS, SCOPES
 from selflearn.agents.manager._draft import problems_of
 from selflearn.agents.manager._help import SHORT_EXAMPLES
 from selflearn.agents.manager._intents import TOOL_INTENTS, AnyIntent, NotUnderstood, tool_specs
-from selflearn.agents.providers import OfflineChatModel, chat_model, map_provider_error
-from selflearn.settings import Settings, get_settings
+from selflearn.providers import OfflineChatModel, map_provider_error
 
 SYSTEM_PROMPT = f"""You are the Manager of SELFLEARN, a system that improves a chat assistant's \
 memory through experiments. You are the only one the owner talks to.
@@ -45,14 +44,6 @@ class LLMTurn:
     intents: list[AnyIntent] = field(default_factory=list)
     text: str = ""
     usage: dict[str, Any] = field(default_factory=dict)
-
-
-def manager_llm(settings: Settings | None = None) -> BaseChatModel | None:
-    """Return the Manager's chat model when one is configured, None for the offline parser."""
-    settings = settings or get_settings()
-    if settings.llm_for("manager").provider == "offline":
-        return None
-    return chat_model("manager", settings)
 
 
 def uses_llm(llm: BaseChatModel | None) -> bool:

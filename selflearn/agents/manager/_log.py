@@ -35,8 +35,8 @@ class StoredMessage:
     created_at: datetime
 
 
-def session_factory_for(engine: Engine | None) -> SessionFactory:
-    """Return a factory of committing sessions on `engine` (None: the default database)."""
+def session_factory_for(engine: Engine) -> SessionFactory:
+    """Return a factory of committing sessions on `engine`."""
     return lambda: session_scope(engine)
 
 

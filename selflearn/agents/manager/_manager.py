@@ -68,9 +68,11 @@ class Manager:
     ) -> None:
         self.tools = tools
         self.conversation_id = conversation_id or uuid.uuid4().hex
-        self._log = ConversationLog(
-            self.conversation_id, session_factory or session_factory_for(engine)
-        )
+        if session_factory is None:
+            if engine is None:
+                raise TypeError("the Manager needs an engine or a session factory for its log")
+            session_factory = session_factory_for(engine)
+        self._log = ConversationLog(self.conversation_id, session_factory)
         self._llm = LLMIntentSource(llm) if llm is not None and uses_llm(llm) else None
         self.pending: PendingAction | None = None
         self.goal: GoalRecord | None = None

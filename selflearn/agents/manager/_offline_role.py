@@ -1,4 +1,4 @@
-"""The offline "manager" role: the chat model answers with the intent the parser reads."""
+"""The offline Manager's behaviour: its chat model answers with the intent the parser reads."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pydantic import BaseModel
 
 from selflearn.agents.manager._intent_parser import parse_intent
 from selflearn.agents.manager._intents import intent_name
-from selflearn.agents.providers import register_offline_handler
 
 
 def read_intent(
@@ -22,8 +21,3 @@ def read_intent(
     if schema is not None and isinstance(intent, schema):
         return intent
     return json.dumps({"intent": intent_name(intent), "args": intent.model_dump(mode="json")})
-
-
-def register() -> None:
-    """Make `chat_model("manager")` answer with parsed intents when it runs offline."""
-    register_offline_handler("manager", read_intent)

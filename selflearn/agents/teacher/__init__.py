@@ -25,7 +25,6 @@ from selflearn.agents.teacher._proposals import (
     HypothesisProposal,
     HypothesisProposals,
     offline_teacher,
-    register_offline_teacher,
     validate_proposal,
 )
 from selflearn.agents.teacher._search_state import SearchState
@@ -52,7 +51,6 @@ from selflearn.agents.teacher.judge import (
     judge_probe,
     judge_probe_call,
     offline_judge,
-    register_offline_judge,
     rule_based_verdict,
 )
 from selflearn.agents.teacher.metrics import (
@@ -63,9 +61,6 @@ from selflearn.agents.teacher.metrics import (
     metric_spec,
 )
 from selflearn.agents.teacher.recommend import ExperimentRecommendation, recommend
-
-register_offline_teacher()
-register_offline_judge()
 
 __all__ = [
     "BASELINE",
@@ -102,8 +97,6 @@ __all__ = [
     "offline_teacher",
     "plan_experiment",
     "recommend",
-    "register_offline_judge",
-    "register_offline_teacher",
     "rule_based_verdict",
     "validate_proposal",
 ]

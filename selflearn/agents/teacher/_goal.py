@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from selflearn.agents.teacher.metrics import get_metric, metric_spec
 from selflearn.agents.teacher.stats import MetricSpec, Verdict
 from selflearn.errors import InvalidInputError
-from selflearn.tuner import REGISTRY, AutonomyPolicy
+from selflearn.space import REGISTRY
+from selflearn.tuner import AutonomyPolicy
 
 Direction = Literal["increase", "decrease"]
 

@@ -21,11 +21,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from selflearn.agents.providers import invoke_structured, register_offline_handler
 from selflearn.agents.teacher._goal import ExperimentGoal, ExperimentRecord, config_key
 from selflearn.agents.teacher._plan import BASELINE, Hypothesis
 from selflearn.errors import InvalidInputError, ProviderError
-from selflearn.tuner import REGISTRY, CycleMetrics
+from selflearn.providers import invoke_structured
+from selflearn.space import REGISTRY
+from selflearn.tuner import CycleMetrics
 
 TEACHER_ROLE = "teacher"
 #: Proposals read from one answer; the rest are ignored.
@@ -189,8 +190,3 @@ def offline_teacher(
     if schema is None or not issubclass(schema, HypothesisProposals):
         return answer.model_dump_json()
     return answer
-
-
-def register_offline_teacher() -> None:
-    """Make the offline "teacher" role answer with the search's suggestion."""
-    register_offline_handler(TEACHER_ROLE, offline_teacher)

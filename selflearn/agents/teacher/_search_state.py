@@ -20,7 +20,8 @@ from selflearn.agents.teacher._goal import ExperimentGoal, ExperimentRecord, con
 from selflearn.agents.teacher._plan import Hypothesis
 from selflearn.agents.teacher.metrics import get_metric
 from selflearn.agents.teacher.search import HypothesisSearch, SearchDimension
-from selflearn.tuner import REGISTRY, AutonomyPolicy, ParamSpec
+from selflearn.space import REGISTRY, ParamSpec
+from selflearn.tuner import AutonomyPolicy
 
 #: Proposals asked of TPE per design before falling back to a plain neighbour sweep.
 MAX_ASKS = 25

@@ -22,12 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from selflearn.agents.providers import (
-    ChatCall,
-    chat_model,
-    invoke_structured,
-    register_offline_handler,
-)
+from selflearn.providers import ChatCall, invoke_structured
 from selflearn.simulator import ProbeOutcome, ProbeTruth, RetrievedItem, score_probe
 
 JUDGE_ROLE = "judge"
@@ -138,11 +133,6 @@ def offline_judge(
     return verdict
 
 
-def register_offline_judge() -> None:
-    """Make the offline "judge" role answer with the rule-based verdict."""
-    register_offline_handler(JUDGE_ROLE, offline_judge)
-
-
 def judge_probe_call(
     question: str,
     answer: str,
@@ -150,12 +140,11 @@ def judge_probe_call(
     expected: str | None,
     forbidden: Sequence[str],
     *,
-    model: BaseChatModel | None = None,
+    model: BaseChatModel,
 ) -> tuple[JudgeVerdict, ChatCall]:
     """Judge one probe and return the verdict with the call's tokens, cost and latency."""
-    llm = model if model is not None else chat_model(JUDGE_ROLE)
     messages = judge_messages(question, answer, context, expected, forbidden)
-    return invoke_structured(llm, messages, JudgeVerdict, role=JUDGE_ROLE)
+    return invoke_structured(model, messages, JudgeVerdict, role=JUDGE_ROLE)
 
 
 def judge_probe(
@@ -165,9 +154,9 @@ def judge_probe(
     expected: str | None,
     forbidden: Sequence[str],
     *,
-    model: BaseChatModel | None = None,
+    model: BaseChatModel,
 ) -> JudgeVerdict:
-    """Judge one probe with the "judge" role's model (offline: the rule-based judge)."""
+    """Judge one probe with the judge role's model (offline: the rule-based judge)."""
     return judge_probe_call(question, answer, context, expected, forbidden, model=model)[0]
 
 

@@ -27,7 +27,7 @@ from selflearn.agents.manager import (
     parse_intent,
     tool_specs,
 )
-from selflearn.agents.providers import OfflineChatModel
+from tests.factories import role_model
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_help_lists_metrics_scopes_and_examples():
 
 
 def test_the_offline_manager_model_answers_with_the_parsed_intent():
-    model = OfflineChatModel(role="manager")
+    model = role_model("manager")
     answer = json.loads(model.invoke([HumanMessage("approve 3: fine")]).text)
     assert answer == {"intent": "approve", "args": {"proposal_id": 3, "note": "fine"}}
 

@@ -9,12 +9,13 @@ import pytest
 import respx
 from sqlalchemy import select
 
-from selflearn.agents.manager import SYSTEM_PROMPT, Manager, manager_llm
-from selflearn.agents.providers import OfflineChatModel
+from selflearn.agents.manager import SYSTEM_PROMPT, Manager
+from selflearn.providers import OfflineChatModel
 from selflearn.settings import get_settings
 from selflearn.store import session_scope
 from selflearn.store.models import ManagerMessage
 from tests.agents.manager_fakes import FakeTools
+from tests.factories import make_components
 
 BASE = "http://manager-llm.test/v1"
 URL = f"{BASE}/chat/completions"
@@ -70,7 +71,7 @@ def llm(database, monkeypatch):
     monkeypatch.setenv("SELFLEARN_MANAGER__MODEL", "manager-model")
     monkeypatch.setenv("SELFLEARN_MANAGER__MAX_RETRIES", "0")
     get_settings.cache_clear()
-    model = manager_llm()
+    model = make_components(get_settings(), database).manager_llm()
     assert model is not None
     yield model
     get_settings.cache_clear()
@@ -88,7 +89,7 @@ def manager(database, tools, llm) -> Manager:
 
 def test_offline_settings_give_no_model_and_offline_models_use_the_parser(database, tools):
     get_settings.cache_clear()
-    assert manager_llm() is None
+    assert make_components(get_settings(), database).manager_llm() is None
     manager = Manager(tools, engine=database.engine, llm=OfflineChatModel(role="manager"))
     assert manager.mode == "offline"
 

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from selflearn.agents.teacher import ExperimentGoal, ExperimentPlan, Hypothesis, plan_experiment
+from selflearn.space import default_params
 from selflearn.store.models import Episode, ProbeResult
-from selflearn.tuner import default_params, prepare_experiment
+from selflearn.tuner import prepare_experiment
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ALLOWED = ("retrieval.min_relevance", "retrieval.top_k", "responder.system_prompt_version")

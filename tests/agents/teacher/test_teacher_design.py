@@ -10,15 +10,15 @@ import respx
 from pydantic import ValidationError
 from teacher_factories import ALLOWED, make_goal
 
-from selflearn.agents.providers import chat_model
 from selflearn.agents.teacher import (
     ExperimentRecord,
     design_experiment,
     experiment_id,
 )
 from selflearn.settings import get_settings
-from selflearn.tuner import AutonomyPolicy, CycleMetrics, default_params, parse_prepare_experiment
-from selflearn.tuner.space import PROMPT_VERSIONS
+from selflearn.space import PROMPT_VERSIONS, default_params
+from selflearn.tuner import AutonomyPolicy, CycleMetrics, parse_prepare_experiment
+from tests.factories import role_model
 
 ACTIVE = default_params()
 WIDE = ALLOWED + ("context.max_tokens", "retrieval.recency_half_life_days")
@@ -204,7 +204,7 @@ def test_a_goal_cannot_reward_making_things_worse():
 def offline_teacher(monkeypatch):
     monkeypatch.setenv("SELFLEARN_TEACHER__PROVIDER", "offline")
     get_settings.cache_clear()
-    yield chat_model("teacher")
+    yield role_model("teacher")
     get_settings.cache_clear()
 
 
@@ -226,7 +226,7 @@ def openai_teacher(monkeypatch):
     monkeypatch.setenv("SELFLEARN_TEACHER__MODEL", "test-model")
     monkeypatch.setenv("SELFLEARN_TEACHER__MAX_RETRIES", "0")
     get_settings.cache_clear()
-    yield chat_model("teacher")
+    yield role_model("teacher")
     get_settings.cache_clear()
 
 

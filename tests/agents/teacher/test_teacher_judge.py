@@ -9,7 +9,6 @@ import httpx
 import pytest
 import respx
 
-from selflearn.agents.providers import chat_model
 from selflearn.agents.teacher import (
     JudgeVerdict,
     agreement,
@@ -20,6 +19,7 @@ from selflearn.agents.teacher import (
 from selflearn.errors import ProviderResponseError
 from selflearn.settings import get_settings
 from selflearn.simulator import ProbeOutcome, ProbeTruth, RetrievedItem, score_probe
+from tests.factories import role_model
 
 BASE = "http://judge.test/v1"
 CONTEXT = ["Mia moved to Lisbon in March.", "Mia's sister lives in Porto."]
@@ -30,7 +30,7 @@ QUESTION = "Where does Mia live now?"
 def offline_judge(monkeypatch):
     monkeypatch.setenv("SELFLEARN_JUDGE__PROVIDER", "offline")
     get_settings.cache_clear()
-    yield chat_model("judge")
+    yield role_model("judge")
     get_settings.cache_clear()
 
 
@@ -105,7 +105,7 @@ def openai_judge(monkeypatch):
     monkeypatch.setenv("SELFLEARN_JUDGE__PROMPT_PRICE_PER_MTOK", "1000")
     monkeypatch.setenv("SELFLEARN_JUDGE__COMPLETION_PRICE_PER_MTOK", "2000")
     get_settings.cache_clear()
-    yield
+    yield role_model("judge")
     get_settings.cache_clear()
 
 
@@ -138,7 +138,9 @@ def test_openai_judge_returns_a_structured_verdict_with_its_cost(openai_judge):
     route = respx.post(f"{BASE}/chat/completions").mock(
         return_value=httpx.Response(200, json=_completion(json.dumps(answer)))
     )
-    verdict, call = judge_probe_call(QUESTION, "Lisbon.", CONTEXT, "Lisbon", ["Berlin"])
+    verdict, call = judge_probe_call(
+        QUESTION, "Lisbon.", CONTEXT, "Lisbon", ["Berlin"], model=openai_judge
+    )
     assert verdict == JudgeVerdict(**answer)
     assert (call.prompt_tokens, call.completion_tokens) == (80, 30)
     assert call.cost_usd == pytest.approx((80 * 1000 + 30 * 2000) / 1e6)
@@ -167,7 +169,7 @@ def test_openai_judge_out_of_range_score_is_a_typed_error(openai_judge):
         return_value=httpx.Response(200, json=_completion(json.dumps(bad)))
     )
     with pytest.raises(ProviderResponseError):
-        judge_probe(QUESTION, "Lisbon.", CONTEXT, "Lisbon", [])
+        judge_probe(QUESTION, "Lisbon.", CONTEXT, "Lisbon", [], model=openai_judge)
 
 
 def _verdict(correct: bool, hallucinated: bool) -> JudgeVerdict:

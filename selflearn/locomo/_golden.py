@@ -1,6 +1,6 @@
 """LoCoMo conversations as a golden set: ingested once, scored for many parameter sets.
 
-The measure is exactly `selflearn.maas.eval.evaluate_locomo`'s: one scratch memory space
+The measure is exactly `evaluate_locomo`'s: one scratch memory space
 per conversation (one memory per dialog turn, `locomo_memories`), every question with
 evidence asked the day after the last session, recall@k = evidence turn ids among the
 sources of the top k memories / evidence ids. What differs is the lifetime: the memories
@@ -19,10 +19,11 @@ from types import TracebackType
 from typing import Any
 
 from selflearn.errors import InvalidInputError
+from selflearn.locomo._harness import locomo_memories
+from selflearn.locomo._load import load_locomo
+from selflearn.locomo._models import LocomoConversation
 from selflearn.maas import MemoryService
-from selflearn.maas.eval import locomo_memories
-from selflearn.simulator import LocomoConversation, load_locomo
-from selflearn.tuner import validate_params
+from selflearn.space import validate_params
 
 
 @dataclass(frozen=True)

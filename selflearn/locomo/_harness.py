@@ -24,12 +24,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from selflearn.maas._archivist import with_reply_context
-from selflearn.maas._assembler import assemble_context
-from selflearn.maas._service import MemoryService
-from selflearn.maas._types import MemoryInput
-from selflearn.maas._versions import resolve_parameters
-from selflearn.simulator.locomo import LocomoConversation, load_locomo
+from selflearn.locomo._load import load_locomo
+from selflearn.locomo._models import LocomoConversation
+from selflearn.maas import (
+    MemoryInput,
+    MemoryService,
+    assemble_context,
+    resolve_parameters,
+    with_reply_context,
+)
 from selflearn.store import session_scope
 
 __all__ = ["ConversationReport", "LocomoReport", "evaluate_locomo", "locomo_memories"]
@@ -118,15 +121,17 @@ def _percentile(values: list[float], q: float) -> float:
 
 def evaluate_locomo(
     paths: Iterable[str | PathLike[str]],
+    *,
+    service: MemoryService,
     ks: Iterable[int] = (5, 10, 25),
     params: Mapping[str, Any] | None = None,
     version_id: uuid.UUID | str | None = None,
     progress: Progress | None = None,
-    *,
-    service: MemoryService | None = None,
     reply_context_chars: int = REPLY_CONTEXT_CHARS,
 ) -> LocomoReport:
     """Ingest each LoCoMo file into a scratch memory space and measure evidence recall@k.
+
+    `service` is the Student under test (one that does not archive its turns).
 
     Every file is parsed before anything is stored, so a malformed file fails with its name
     and field and nothing is ingested; each conversation is stored in one transaction and
@@ -138,7 +143,6 @@ def evaluate_locomo(
 
         raise InvalidInputError("ks must hold positive ranks", hint="Use e.g. ks=(5, 10, 25).")
     conversations = [load_locomo(path) for path in paths]
-    service = service or MemoryService(archive_turns=False)
     with session_scope(service.engine) as session:
         resolved = resolve_parameters(session, version_id=version_id, params=params)
     run_params = {**resolved.params, "retrieval.top_k": max(ks, default=5)}

@@ -25,9 +25,15 @@ class RequestCounter:
 
 
 class CountingChatOpenAI(ChatOpenAI):
-    """ChatOpenAI whose HTTP requests are counted (the SDK retries 429/5xx with backoff)."""
+    """ChatOpenAI whose HTTP requests are counted (the SDK retries 429/5xx with backoff).
+
+    It also carries the role's prices (USD per million tokens), so a call's cost is known
+    from the model that made it.
+    """
 
     request_counter: RequestCounter | None = None
+    prompt_price_per_mtok: float = 0.0
+    completion_price_per_mtok: float = 0.0
 
 
 def build_openai_chat(
@@ -49,6 +55,8 @@ def build_openai_chat(
         http_async_client=httpx.AsyncClient(
             timeout=timeout, event_hooks={"request": [_async(counter)]}
         ),
+        prompt_price_per_mtok=config.prompt_price_per_mtok,
+        completion_price_per_mtok=config.completion_price_per_mtok,
     )
     model.request_counter = counter
     return model

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from selflearn.simulator._scenario import ProbeKind
+from selflearn.simulator import ProbeKind
 
 #: LoCoMo question categories, as its README numbers them, named as probe kinds.
 CATEGORY_NAMES: dict[int, ProbeKind] = {

@@ -1,96 +1,31 @@
-"""The stages of one turn (analyzer → assembler → responder), timed, and their telemetry."""
+"""One turn's stages (analyzer → assembler → responder), timed, and their telemetry."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from selflearn.agents.providers._embeddings import Embedder
-from selflearn.errors import NotFoundError, SelflearnError
+from selflearn.errors import SelflearnError
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._assembler import AssembledContext, assemble_context
-from selflearn.maas._responder import ResponderOutcome, respond
+from selflearn.maas._records import to_retrieved
+from selflearn.maas._responder import ResponderModel, ResponderOutcome, respond
 from selflearn.maas._retrieval import Candidate, RetrievalConfig, RetrievalOutcome, retrieve
 from selflearn.maas._telemetry import StageEvent, TurnTelemetry
 from selflearn.maas._turn_metrics import avg_age_days, hit, tag_overlap
-from selflearn.maas._types import AddedMemory, MemoryRecord, RetrievedMemory, TurnResult
-from selflearn.maas._validation import check_ids
+from selflearn.maas._types import AddedMemory, TurnResult
 from selflearn.maas._versions import ResolvedParameters
-from selflearn.settings import Settings
+from selflearn.providers import Embedder
 from selflearn.store import session_scope
-from selflearn.store.models import Memory
 
-__all__ = ["TurnOutcome", "TurnPipeline", "owned_ids", "to_record", "to_retrieved"]
-
-
-def owned_ids(
-    session: Session,
-    user_id: str,
-    ids: Sequence[uuid.UUID | str],
-    *,
-    doing: str,
-    undone: str,
-) -> set[uuid.UUID]:
-    """Return `ids` when every one is a memory of `user_id`; else raise, naming one missing.
-
-    Another user's id gets the same answer as an id that does not exist: nothing leaks.
-    """
-    wanted = set(check_ids(ids))
-    owned = set(
-        session.scalars(select(Memory.id).where(Memory.user_id == user_id, Memory.id.in_(wanted)))
-    )
-    missing = wanted - owned
-    if missing:
-        raise NotFoundError(
-            f"{len(missing)} of the memories to {doing} do not exist for this user "
-            f"(first: {sorted(map(str, missing))[0]})",
-            hint=f"List the user's memories to get their ids; nothing was {undone}.",
-        )
-    return owned
-
-
-def to_retrieved(candidate: Candidate, *, in_context: bool = False) -> RetrievedMemory:
-    """Return the public form of a retrieved memory."""
-    return RetrievedMemory(
-        id=candidate.id,
-        text=candidate.text,
-        speaker=candidate.speaker,
-        occurred_at=candidate.occurred_at,
-        source_turn_ids=candidate.source_turn_ids,
-        tags=candidate.tags,
-        provenance=candidate.provenance,
-        dense=round(candidate.dense, 6),
-        lexical=round(candidate.lexical, 6),
-        relevance=round(candidate.relevance, 6),
-        recency=round(candidate.recency, 6),
-        score=round(candidate.score, 6),
-        in_context=in_context,
-    )
-
-
-def to_record(memory: Memory) -> MemoryRecord:
-    """Return the public form of a stored memory."""
-    return MemoryRecord(
-        id=memory.id,
-        user_id=memory.user_id,
-        text=memory.text,
-        speaker=memory.speaker,
-        occurred_at=memory.occurred_at,
-        source_turn_ids=list(memory.source_turn_ids),
-        tags=list(memory.tags),
-        provenance=dict(memory.provenance),
-        times_retrieved=memory.times_retrieved,
-        times_used=memory.times_used,
-        times_helpful=memory.times_helpful,
-        flagged=memory.flagged,
-    )
+__all__ = ["TurnOutcome", "TurnPipeline"]
 
 
 @dataclass
@@ -156,7 +91,7 @@ class TurnPipeline:
 
     embedder: Embedder
     config: RetrievalConfig
-    settings: Settings | None = None
+    responder: ResponderModel | None = None
     started: float = field(default_factory=time.perf_counter)
     latency_ms: dict[str, float] = field(default_factory=dict)
     outcome: TurnOutcome | None = None
@@ -212,13 +147,15 @@ class TurnPipeline:
         )
         self.latency_ms["assembler"] += (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
+        if self.responder is None:
+            raise TypeError("a turn that answers needs the responder's model")
         # The model call happens outside any database transaction.
         response = respond(
             question=message,
             context=context.text,
             lines=context.lines,
             params=params,
-            settings=self.settings,
+            model=self.responder,
         )
         self._lap("responder", mark)
         self.outcome = TurnOutcome(analysis, retrieval, context, response, self.latency_ms)

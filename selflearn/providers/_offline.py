@@ -13,8 +13,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel
 
-from selflearn.agents.providers._tokens import count_message_tokens, count_tokens
 from selflearn.errors import ProviderResponseError
+from selflearn.providers._tokens import count_message_tokens, count_tokens
 
 
 class OfflineHandler(Protocol):
@@ -25,20 +25,7 @@ class OfflineHandler(Protocol):
     ) -> str | BaseModel: ...
 
 
-_HANDLERS: dict[str, OfflineHandler] = {}
-
-
-def register_offline_handler(role: str, handler: OfflineHandler) -> None:
-    """Define (or replace) what the offline model of `role` answers."""
-    _HANDLERS[role] = handler
-
-
-def offline_handler(role: str) -> OfflineHandler:
-    """Return the handler of `role`, or the generic one when the role defined none."""
-    return _HANDLERS.get(role, _generic_handler)
-
-
-def _generic_handler(
+def generic_handler(
     messages: Sequence[BaseMessage], *, schema: type[BaseModel] | None, seed: int
 ) -> str | BaseModel:
     """Acknowledge the last message; build a schema from its defaults when one is asked for."""
@@ -48,8 +35,8 @@ def _generic_handler(
         except Exception as error:
             raise ProviderResponseError(
                 f"the offline provider has no behaviour for {schema.__name__}",
-                hint="Register an offline handler for this role, or configure an OpenAI-"
-                "compatible provider for it.",
+                hint="Give this role an offline handler where its model is built, or "
+                "configure an OpenAI-compatible provider for it.",
             ) from error
     last = messages[-1].text if messages else ""
     digest = hashlib.sha256(f"{seed}:{last}".encode()).hexdigest()[:8]
@@ -61,10 +48,15 @@ def _content(message: BaseMessage) -> str:
 
 
 class OfflineChatModel(BaseChatModel):
-    """A LangChain chat model that answers deterministically through its role's handler."""
+    """A LangChain chat model that answers deterministically through the handler it is given.
+
+    The handler is the role's offline behaviour, passed in by whoever owns it when the model
+    is built (`generic_handler` when the role has none).
+    """
 
     role: str
     seed: int = 0
+    handler: Callable[..., Any] = generic_handler
 
     @property
     def _llm_type(self) -> str:
@@ -75,7 +67,7 @@ class OfflineChatModel(BaseChatModel):
         return {"role": self.role, "seed": self.seed}
 
     def _answer(self, messages: Sequence[BaseMessage], schema: type[BaseModel] | None) -> Any:
-        return offline_handler(self.role)(messages, schema=schema, seed=self.seed)
+        return self.handler(messages, schema=schema, seed=self.seed)
 
     def _generate(
         self,

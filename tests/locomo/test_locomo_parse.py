@@ -10,16 +10,8 @@ from typing import Any
 
 import pytest
 
-from selflearn.simulator import (
-    ScenarioError,
-    check_scenario,
-    generate_dialogue,
-    golden_probes,
-    load_locomo,
-    load_locomo_dir,
-    locomo_to_scenario,
-    parse_locomo,
-)
+from selflearn.locomo import load_locomo, load_locomo_dir, locomo_to_scenario, parse_locomo
+from selflearn.simulator import ScenarioError, check_scenario, generate_dialogue, golden_probes
 
 SHARED = Path("/work/shared/data/locomo")
 

@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from selflearn.errors import InvalidInputError
-from selflearn.maas.eval import evaluate_locomo, locomo_memories
-from selflearn.simulator.locomo import load_locomo
+from selflearn.locomo import evaluate_locomo, load_locomo, locomo_memories
 
 
 def _conversation() -> dict:

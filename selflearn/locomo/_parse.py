@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from selflearn.simulator._errors import ScenarioError
-from selflearn.simulator._locomo_models import (
+from selflearn.locomo._models import (
     LocomoConversation,
     LocomoQA,
     LocomoQuirks,
     LocomoSession,
     LocomoTurn,
 )
+from selflearn.simulator import ScenarioError
 
 DATE_FORMAT = "%I:%M %p on %d %B, %Y"
 _SESSION = re.compile(r"session_(\d+)")

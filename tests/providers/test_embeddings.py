@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 import respx
 
-from selflearn.agents.providers._embeddings import (
-    Embedder,
-    HashingEmbedder,
-    OpenAIEmbedder,
-    get_embedder,
-    light_stem,
-)
 from selflearn.errors import (
     ConfigError,
     ProviderAuthError,
     ProviderResponseError,
     ProviderUnavailableError,
+)
+from selflearn.providers import (
+    Embedder,
+    HashingEmbedder,
+    OpenAIEmbedder,
+    get_embedder,
+    light_stem,
 )
 from selflearn.settings import Settings
 
@@ -39,7 +39,7 @@ def test_hashing_is_deterministic_across_processes():
     texts = ["Caroline went to a support group", "Melanie paints sunsets"]
     here = HashingEmbedder().embed(texts)
     code = (
-        "import json; from selflearn.agents.providers._embeddings import HashingEmbedder; "
+        "import json; from selflearn.providers import HashingEmbedder; "
         f"print(json.dumps(HashingEmbedder().embed({texts!r}).tolist()))"
     )
     other = subprocess.run(

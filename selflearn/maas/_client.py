@@ -1,4 +1,7 @@
-"""What the User Emulator needs from the Student: the calls an external client makes."""
+"""The Student as an external client sees it: the calls the User Emulator and the tools make.
+
+Both the in-process `MemoryService` and the HTTP client (`selflearn.web`) satisfy it.
+"""
 
 from __future__ import annotations
 

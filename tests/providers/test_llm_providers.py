@@ -10,13 +10,6 @@ import respx
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from selflearn.agents.providers import (
-    OfflineChatModel,
-    chat_model,
-    invoke_chat,
-    invoke_structured,
-    register_offline_handler,
-)
 from selflearn.errors import (
     ConfigError,
     ProviderAuthError,
@@ -25,7 +18,13 @@ from selflearn.errors import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
+from selflearn.providers import (
+    OfflineChatModel,
+    invoke_chat,
+    invoke_structured,
+)
 from selflearn.settings import get_settings
+from tests.factories import role_model
 
 BASE = "http://llm.test/v1"
 URL = f"{BASE}/chat/completions"
@@ -68,7 +67,7 @@ def openai_judge(monkeypatch):
     monkeypatch.setenv("SELFLEARN_JUDGE__PROMPT_PRICE_PER_MTOK", "1000")
     monkeypatch.setenv("SELFLEARN_JUDGE__COMPLETION_PRICE_PER_MTOK", "2000")
     get_settings.cache_clear()
-    yield chat_model("judge")
+    yield role_model("judge")
     get_settings.cache_clear()
 
 
@@ -154,9 +153,7 @@ def test_wrong_schema_json_gives_response_error(openai_judge):
 
 @respx.mock
 def test_wrong_api_key_names_the_setting(openai_judge):
-    respx.post(URL).mock(
-        return_value=httpx.Response(401, json={"error": {"message": "bad key"}})
-    )
+    respx.post(URL).mock(return_value=httpx.Response(401, json={"error": {"message": "bad key"}}))
     with pytest.raises(ProviderAuthError) as caught:
         invoke_chat(openai_judge, MESSAGES, role="judge")
     assert "SELFLEARN_JUDGE__API_KEY" in caught.value.hint
@@ -179,7 +176,7 @@ def test_openai_without_key_or_url_is_a_config_error(monkeypatch):
     get_settings.cache_clear()
     try:
         with pytest.raises(ConfigError, match="no API key"):
-            chat_model("teacher")
+            role_model("teacher")
     finally:
         get_settings.cache_clear()
 
@@ -216,8 +213,7 @@ def test_offline_handler_defines_role_behaviour_including_structured_output():
             return Verdict(label="offline", score=float(seed))
         return f"seed {seed} saw {len(messages)} messages"
 
-    register_offline_handler("unit-test-judge", handler)
-    model = OfflineChatModel(role="unit-test-judge", seed=3)
+    model = OfflineChatModel(role="unit-test-judge", seed=3, handler=handler)
     assert invoke_chat(model, MESSAGES, role="judge").text == "seed 3 saw 2 messages"
     parsed, call = invoke_structured(model, MESSAGES, Verdict, role="judge")
     assert parsed == Verdict(label="offline", score=3.0)

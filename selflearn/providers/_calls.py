@@ -22,7 +22,6 @@ from selflearn.errors import (
     ProviderTimeoutError,
     ProviderUnavailableError,
 )
-from selflearn.settings import get_settings
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -90,11 +89,11 @@ def _usage(message: AIMessage | None) -> tuple[int, int]:
     return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
 
 
-def _cost(role: str, prompt: int, completion: int) -> float:
-    config = get_settings().llm_for(role)
-    return (
-        prompt * config.prompt_price_per_mtok + completion * config.completion_price_per_mtok
-    ) / 1_000_000
+def _cost(model: BaseChatModel, prompt: int, completion: int) -> float:
+    # Offline models have no prices: their calls cost nothing.
+    prompt_price = float(getattr(model, "prompt_price_per_mtok", 0.0))
+    completion_price = float(getattr(model, "completion_price_per_mtok", 0.0))
+    return (prompt * prompt_price + completion * completion_price) / 1_000_000
 
 
 def _requests(model: BaseChatModel) -> int:
@@ -124,7 +123,7 @@ def invoke_chat(model: BaseChatModel, messages: Sequence[BaseMessage], *, role: 
         parsed=None,
         prompt_tokens=prompt,
         completion_tokens=completion,
-        cost_usd=_cost(role, prompt, completion),
+        cost_usd=_cost(model, prompt, completion),
         retries=retries,
         latency_ms=latency,
         model=str(getattr(model, "model_name", "offline")),
@@ -151,7 +150,7 @@ def invoke_structured(
         parsed=parsed,
         prompt_tokens=prompt,
         completion_tokens=completion,
-        cost_usd=_cost(role, prompt, completion),
+        cost_usd=_cost(model, prompt, completion),
         retries=retries,
         latency_ms=latency,
         model=str(getattr(model, "model_name", "offline")),

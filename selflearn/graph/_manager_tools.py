@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from selflearn.agents.manager import GoalSpec
-from selflearn.agents.manager._models import (
+from selflearn.agents.manager import (
     CampaignReport,
     CampaignSummary,
     GoalRecord,
+    GoalSpec,
     ParamChange,
     ProposalSummary,
     StatusSummary,
@@ -210,34 +210,3 @@ class GraphTools:
                 )
             data: dict[str, Any] = dict(row.report)
         return CampaignReport.model_validate(data)
-
-
-def build_default_runner(
-    progress: Callable[[str, dict[str, Any]], None] | None = None,
-) -> CampaignRunner:
-    """Return a campaign runner on the configured database with an in-process Student."""
-    from selflearn.agents.providers import chat_model
-    from selflearn.maas import OFFLINE_IGNORED_FACTORS, MemoryService
-    from selflearn.settings import ROLES, get_settings
-    from selflearn.store import get_database
-
-    settings = get_settings()
-    database = get_database()
-    offline = all(settings.llm_for(role).provider == "offline" for role in ROLES)
-    llms: dict[str, Any] = {role: chat_model(role, settings) for role in ROLES}
-    student = MemoryService(database, settings=settings, telemetry_flush_every=64)
-    responder_offline = settings.llm_for("responder").provider == "offline"
-    return CampaignRunner(
-        database,
-        student,
-        offline=offline,
-        llms=llms,
-        progress=progress,
-        ignored_factors=OFFLINE_IGNORED_FACTORS if responder_offline else (),
-    )
-
-
-def build_default_tools() -> GraphTools:
-    """Return tools on the configured database with an in-process Student."""
-    runner = build_default_runner()
-    return GraphTools(runner.database, runner)

@@ -1,0 +1,25 @@
+"""The parameter space: every impact factor with its type, range, default and zone (SPEC §4).
+
+The shared vocabulary of the Student (which reads the factors) and the Tuner (which
+validates and versions them): plain data and validation, importing nothing above the errors.
+"""
+
+from selflearn.space._factors import (
+    PROMPT_VERSIONS,
+    REGISTRY,
+    SPACE,
+    ParamSpec,
+    default_params,
+    get_spec,
+    validate_params,
+)
+
+__all__ = [
+    "PROMPT_VERSIONS",
+    "REGISTRY",
+    "SPACE",
+    "ParamSpec",
+    "default_params",
+    "get_spec",
+    "validate_params",
+]

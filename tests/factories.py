@@ -1,0 +1,52 @@
+"""Factories of the composition root for tests: components and Students on a test database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from selflearn.bootstrap import Components, offline_handlers
+from selflearn.maas import MemoryService
+from selflearn.providers import ChatModels, Embedder, get_embedder
+from selflearn.settings import Settings, get_settings
+from selflearn.store import Database
+
+#: The Student's clock in tests: requests that pass no time happen at this moment.
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def make_components(
+    settings: Settings,
+    database: Database,
+    *,
+    embedder: Embedder | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Components:
+    """Return the components of `settings` on an already open test database."""
+    built = Components(
+        settings=settings,
+        database=database,
+        embedder=embedder or get_embedder(settings),
+        models=ChatModels(settings, offline_handlers()),
+    )
+    return built if clock is None else Components(**{**built.__dict__, "clock": clock})
+
+
+def make_student(
+    settings: Settings,
+    database: Database,
+    *,
+    embedder: Embedder | None = None,
+    clock: Callable[[], datetime] | None = None,
+    **options: Any,
+) -> MemoryService:
+    """Return a Student built the way the composition root builds it."""
+    return make_components(settings, database, embedder=embedder, clock=clock).student(**options)
+
+
+def role_model(role: str, settings: Settings | None = None) -> BaseChatModel:
+    """Return `role`'s chat model as the composition root builds it (offline behaviour given)."""
+    return ChatModels(settings or get_settings(), offline_handlers())(role)
