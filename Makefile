@@ -27,6 +27,7 @@ doctor: $(STAMP)
 	$(BIN)/selflearn doctor
 
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: $(STAMP)

@@ -14,6 +14,7 @@ from selflearn.simulator._aggregate import (
     pass_hat_k,
     pass_hat_k_task,
 )
+from selflearn.simulator._agreement import agreement
 from selflearn.simulator._errors import RuleIssue, ScenarioError, ScenarioIssue
 from selflearn.simulator._golden import GoldenProbe, golden_probes, stale_values
 from selflearn.simulator._loader import (
@@ -93,6 +94,7 @@ __all__ = [
     "TemplateParaphraser",
     "User",
     "aggregate_scores",
+    "agreement",
     "check_paraphrase_keeps",
     "check_scenario",
     "context_precision",

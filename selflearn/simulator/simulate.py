@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from selflearn.maas import StudentClient
 from selflearn.simulator._aggregate import aggregate_scores, pass_hat_k
+from selflearn.simulator._agreement import agreement
 from selflearn.simulator._paraphrase import Paraphraser
 from selflearn.simulator._recorder import play_and_record
 from selflearn.simulator._scenario import Scenario
@@ -117,8 +118,6 @@ def simulate(
     every = [r for rs in results.values() for r in rs]
     agreement_report = None
     if judge is not None:
-        from selflearn.agents.teacher.judge import agreement
-
         probes = [p for r in every for p in r.probes]
         agreement_report = agreement([p.score for p in probes], [judge(p) for p in probes])
     return SimulationReport(

@@ -7,7 +7,8 @@
   across arms and stores one result row per variant, metric and look;
 * `recommend` turns the verdicts into an `update_params` payload, more episodes or nothing;
 * `journal_*` write hypotheses, decisions and recommendations to the learning journal;
-* `judge_probe` is the optional LLM judge, and `agreement` measures it against the metrics.
+* `judge_probe` is the optional LLM judge (`selflearn.simulator.agreement` measures it
+  against the metrics).
 
 The statistics live in `selflearn.agents.teacher.stats` and the raw hypothesis search in
 `selflearn.agents.teacher.search`. Importing this package registers the offline behaviour
@@ -47,7 +48,6 @@ from selflearn.agents.teacher.journal import (
 )
 from selflearn.agents.teacher.judge import (
     JudgeVerdict,
-    agreement,
     judge_probe,
     judge_probe_call,
     offline_judge,
@@ -80,7 +80,6 @@ __all__ = [
     "PrimaryMetric",
     "SearchState",
     "TeacherMetric",
-    "agreement",
     "design_experiment",
     "evaluate_experiment_sql",
     "experiment_id",

@@ -11,14 +11,13 @@ import respx
 
 from selflearn.agents.teacher import (
     JudgeVerdict,
-    agreement,
     judge_probe,
     judge_probe_call,
     rule_based_verdict,
 )
 from selflearn.errors import ProviderResponseError
 from selflearn.settings import get_settings
-from selflearn.simulator import ProbeOutcome, ProbeTruth, RetrievedItem, score_probe
+from selflearn.simulator import ProbeOutcome, ProbeTruth, RetrievedItem, agreement, score_probe
 from tests.factories import role_model
 
 BASE = "http://judge.test/v1"
