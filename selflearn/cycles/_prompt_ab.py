@@ -10,10 +10,9 @@ candidates are retired. Inconclusive is the usual outcome with few episodes, and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from selflearn.agents.teacher.stats import Decision, decide
+from selflearn.agents.teacher.stats import Decision, align_pairs, decide
 from selflearn.cycles._context import CycleContext
 from selflearn.cycles._episodes import run_recorded
 from selflearn.cycles._models import CycleAction
@@ -29,14 +28,14 @@ BASELINE = "baseline"
 Pairs = dict[tuple[str, int], EpisodeResult]
 
 
-def _value(result: EpisodeResult, metric: str) -> float:
-    value = getattr(result.metrics, metric)
-    return math.nan if value is None else float(value)
-
-
 def _paired(base: Pairs, arm: Pairs, metric: str) -> tuple[list[float], list[float]]:
-    keys = sorted(set(base) & set(arm))
-    return [_value(base[k], metric) for k in keys], [_value(arm[k], metric) for k in keys]
+    _, values = align_pairs(
+        {
+            name: {key: getattr(result.metrics, metric) for key, result in played.items()}
+            for name, played in (("base", base), ("arm", arm))
+        }
+    )
+    return values["base"], values["arm"]
 
 
 def _judge(base: Pairs, arm: Pairs) -> tuple[Decision, Decision]:

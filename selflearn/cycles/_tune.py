@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from selflearn.agents.teacher.search import HypothesisSearch, SearchDimension
-from selflearn.agents.teacher.stats import decide
+from selflearn.agents.teacher.stats import align_pairs, decide
 from selflearn.errors import InvalidInputError
 from selflearn.locomo import LocomoGoldenSet, QuestionRecall
 from selflearn.maas import MemoryService
@@ -135,11 +135,14 @@ def _finite(value: float) -> float | None:
 
 
 def _decision(base: QuestionRecall, best: QuestionRecall) -> TuneDecision:
-    outcome = decide(
-        base.per_question[OBJECTIVE_K],
-        best.per_question[OBJECTIVE_K],
-        planned_n=max(2, len(base.per_question[OBJECTIVE_K])),
+    # The golden set asks the same questions in the same order: a question is a pair.
+    _, recall = align_pairs(
+        {
+            "base": dict(enumerate(base.per_question[OBJECTIVE_K])),
+            "best": dict(enumerate(best.per_question[OBJECTIVE_K])),
+        }
     )
+    outcome = decide(recall["base"], recall["best"], planned_n=max(2, len(recall["base"])))
     return TuneDecision(
         verdict=outcome.verdict,
         effect=_finite(outcome.effect),

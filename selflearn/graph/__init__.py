@@ -5,16 +5,14 @@ from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import DEFAULT_GOAL, experiment_goal, parse_goal_text
 from selflearn.graph._manager_tools import GraphTools
-from selflearn.graph._runner import (
+from selflearn.graph._opening import new_campaign, open_campaign, split_scenarios
+from selflearn.graph._options import (
     DEFAULT_BUDGET,
     DEFAULT_HOLDOUT_SEEDS,
     DEFAULT_SCENARIOS,
     CampaignOptions,
-    CampaignOutcome,
-    CampaignRunner,
-    list_campaigns,
-    split_scenarios,
 )
+from selflearn.graph._runner import CampaignOutcome, CampaignRunner, list_campaigns
 from selflearn.graph._state import CampaignState
 
 __all__ = [
@@ -31,6 +29,8 @@ __all__ = [
     "build_campaign_graph",
     "experiment_goal",
     "list_campaigns",
+    "new_campaign",
+    "open_campaign",
     "open_checkpointer",
     "parse_goal_text",
     "split_scenarios",

@@ -8,15 +8,18 @@ next hypothesis … → monitoring on held-out scenarios with rollback → repor
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._episode_nodes import dispatch_look, play_episode, route_after_episodes
 from selflearn.graph._manager_nodes import await_approval, record_goal, write_report
 from selflearn.graph._monitor_nodes import dispatch_holdout, evaluate_holdout, plan_holdout
+from selflearn.graph._opening import open_campaign
 from selflearn.graph._state import CampaignState, EpisodeTask
 from selflearn.graph._teacher_nodes import design_next, evaluate_look, route_after_design
 from selflearn.graph._tuner_nodes import apply_change, prepare_arms, route_after_apply
@@ -32,38 +35,64 @@ def route_after_look(state: CampaignState) -> Literal["dispatch", "apply_change"
 CampaignGraph = StateGraph[CampaignState, CampaignContext, CampaignState, CampaignState]
 
 
-def build_campaign_graph() -> CampaignGraph:
-    """Return the uncompiled campaign graph; the caller compiles it with a checkpointer."""
-    graph: CampaignGraph = StateGraph(CampaignState, context_schema=CampaignContext)
-    graph.add_node("record_goal", record_goal)
-    graph.add_node("design_next", design_next)
-    graph.add_node("prepare_arms", prepare_arms)
-    # A Send-invoked node receives its task, not the campaign state.
-    graph.add_node(
-        "run_episode",
-        play_episode,  # type: ignore[call-overload]
-        input_schema=EpisodeTask,
-    )
-    graph.add_node("evaluate_look", evaluate_look)
-    graph.add_node("apply_change", apply_change)
-    graph.add_node("await_approval", await_approval)
-    graph.add_node("dispatch_holdout", plan_holdout)
-    graph.add_node("evaluate_holdout", evaluate_holdout)
-    graph.add_node("write_report", write_report)
+Node = Callable[[Any, Runtime[CampaignContext]], dict[str, Any]]
 
-    graph.add_edge(START, "record_goal")
+
+def _with_default(node: Node, default: Callable[[], CampaignContext]) -> Node:
+    """Run `node` on the run's context, or on `default()` when the run was given none."""
+
+    def run(state: Any, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
+        if runtime.context is None:
+            runtime = runtime.override(context=default())
+        return node(state, runtime)
+
+    run.__name__ = run.__qualname__ = node.__name__
+    run.__doc__ = node.__doc__
+    return run
+
+
+def build_campaign_graph(
+    *, default_context: Callable[[], CampaignContext] | None = None
+) -> CampaignGraph:
+    """Return the uncompiled campaign graph; the caller compiles it with a checkpointer.
+
+    Runs pass their `CampaignContext` (`context=`); `default_context` gives one to runs that
+    pass none (Studio, which cannot build the database and the Student itself).
+    """
+    graph: CampaignGraph = StateGraph(CampaignState, context_schema=CampaignContext)
+
+    def add(node: Node, **options: Any) -> None:
+        run = node if default_context is None else _with_default(node, default_context)
+        graph.add_node(node.__name__, run, **options)  # type: ignore[call-overload]
+
+    for node in (open_campaign, record_goal, design_next, prepare_arms):
+        add(node)
+    # A Send-invoked node receives its task, not the campaign state.
+    add(play_episode, input_schema=EpisodeTask)
+    for node in (
+        evaluate_look,
+        apply_change,
+        await_approval,
+        plan_holdout,
+        evaluate_holdout,
+        write_report,
+    ):
+        add(node)
+
+    graph.add_edge(START, "open_campaign")
+    graph.add_edge("open_campaign", "record_goal")
     graph.add_edge("record_goal", "design_next")
     graph.add_conditional_edges("design_next", route_after_design)
-    graph.add_conditional_edges("prepare_arms", dispatch_look, ["run_episode"])
-    graph.add_conditional_edges("run_episode", route_after_episodes)
+    graph.add_conditional_edges("prepare_arms", dispatch_look, ["play_episode"])
+    graph.add_conditional_edges("play_episode", route_after_episodes)
     graph.add_conditional_edges(
         "evaluate_look",
         _look_router,
-        ["run_episode", "apply_change", "design_next"],
+        ["play_episode", "apply_change", "design_next"],
     )
     graph.add_conditional_edges("apply_change", route_after_apply)
     graph.add_edge("await_approval", "design_next")
-    graph.add_conditional_edges("dispatch_holdout", dispatch_holdout, ["run_episode"])
+    graph.add_conditional_edges("plan_holdout", dispatch_holdout, ["play_episode"])
     graph.add_edge("evaluate_holdout", "write_report")
     graph.add_edge("write_report", END)
     return graph

@@ -26,6 +26,8 @@ class CampaignContext:
     offline: bool = True
     max_looks: int = 4
     progress: Callable[[str, dict[str, Any]], None] | None = None
+    # Factors the Student does not read: never experimented on (see `CampaignRunner`).
+    ignored_factors: tuple[str, ...] = ()
 
     def notify(self, event: str, **data: Any) -> None:
         """Tell the caller's progress display what happened (no-op without one)."""

@@ -45,7 +45,7 @@ def dispatch_look(state: CampaignState) -> list[Send]:
                     "cycle_type": "macro",
                     "look": look,
                 }
-                sends.append(Send("run_episode", task))
+                sends.append(Send("play_episode", task))
     return sends
 
 

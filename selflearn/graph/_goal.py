@@ -5,24 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from selflearn.agents.manager import GoalSpec, SetGoal, parse_intent
+from selflearn.agents.metrics import BY_NAME
 from selflearn.agents.teacher import ExperimentGoal
-from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER
 from selflearn.errors import InvalidInputError
 
 #: The goal of `selflearn campaign run` when the owner names none.
 DEFAULT_GOAL = "cut hallucinations below 5 % without losing recall"
-
-# The Manager speaks of turns, the Teacher measures per probe (a probe is a turn that asks).
-_METRIC_NAMES = {"tokens_per_turn": "tokens_per_probe", "cost_per_turn_usd": "cost_per_probe_usd"}
-# Timing varies from run to run; it is watched by the monitor step against its limits, not
-# used in verdicts, so the same seed gives the same verdicts.
-_NOT_IN_VERDICTS = {"latency_ms_p95"}
-
-
-def teacher_metric(name: str) -> str:
-    """Return the Teacher's name of a Manager metric."""
-    return _METRIC_NAMES.get(name, name)
-
 
 def parse_goal_text(text: str) -> GoalSpec:
     """Parse an owner's goal sentence offline; refuse what the Manager does not understand."""
@@ -47,17 +35,12 @@ def experiment_goal(
     """
     guardrails: dict[str, float] = {}
     for guard in spec.guardrails:
-        metric = teacher_metric(guard.metric)
         if guard.kind != "non_inferiority" or guard.relative or guard.margin is None:
             continue  # limits and relative margins are checked by the monitor step
-        if metric in _NOT_IN_VERDICTS or metric not in HIGHER_IS_BETTER:
+        if not BY_NAME[guard.metric].in_verdicts:
             continue
-        guardrails[metric] = guard.margin
-    primary = [
-        {"name": teacher_metric(t.metric)}
-        for t in spec.primary
-        if teacher_metric(t.metric) not in _NOT_IN_VERDICTS
-    ]
+        guardrails[guard.metric] = guard.margin
+    primary = [{"name": t.metric} for t in spec.primary if BY_NAME[t.metric].in_verdicts]
     if not primary:
         raise InvalidInputError(
             "latency alone cannot be an experiment's primary metric offline",

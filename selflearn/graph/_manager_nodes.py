@@ -13,9 +13,8 @@ from selflearn.agents.manager import (
     CampaignReport,
     ExperimentOutcome,
     GoalSpec,
-    MetricDelta,
-    ParamChange,
     ProposalSummary,
+    ReportedDelta,
     VersionChange,
 )
 from selflearn.agents.teacher import short_experiment_id
@@ -24,7 +23,7 @@ from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, Goal, JournalEntry, Proposal
-from selflearn.tuner import approve_proposal, ensure_active_version, reject_proposal
+from selflearn.tuner import ParamChange, approve_proposal, ensure_active_version, reject_proposal
 
 
 def record_goal(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
@@ -99,9 +98,9 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _delta(raw: dict[str, Any], *, role: Any, **extra: Any) -> MetricDelta:
+def _delta(raw: dict[str, Any], *, role: Any, **extra: Any) -> ReportedDelta:
     """Return a metric's move with its interval, from a stored delta or comparison."""
-    return MetricDelta(
+    return ReportedDelta(
         metric=raw["metric"],
         effect=_finite(raw["effect"]) or 0.0,
         ci_low=_finite(raw["ci_low"]),
@@ -134,7 +133,7 @@ def _local(text: str, campaign_id: str) -> str:
 
 def _outcome(experiment: dict[str, Any], campaign_id: str) -> ExperimentOutcome:
     changes = [
-        ParamChange(param=k, before=experiment["baseline"].get(k), after=v)
+        ParamChange.model_validate({"param": k, "from": experiment["baseline"].get(k), "to": v})
         for arm in experiment["changes"].values()
         for k, v in arm.items()
     ]
@@ -158,7 +157,7 @@ def _outcome(experiment: dict[str, Any], campaign_id: str) -> ExperimentOutcome:
 
 def _holdout(
     state: CampaignState,
-) -> tuple[list[MetricDelta], str, dict[str, dict[str, float | None]]]:
+) -> tuple[list[ReportedDelta], str, dict[str, dict[str, float | None]]]:
     """Return the holdout comparison: deltas with intervals, a note and the per-scenario view."""
     monitor = state.get("monitor") or {}
     metric = monitor.get("metric")
@@ -202,7 +201,9 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
             reason=_local(d.get("reason") or "", campaign_id),
             experiment_id=d.get("experiment_id"),
             changes=[
-                ParamChange(param=c["param"], before=c.get("from"), after=c.get("to"))
+                ParamChange.model_validate(
+                    {"param": c["param"], "from": c.get("from"), "to": c.get("to")}
+                )
                 for c in d.get("changes", [])
             ],
         )

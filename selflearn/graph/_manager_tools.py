@@ -14,7 +14,6 @@ from selflearn.agents.manager import (
     CampaignSummary,
     GoalRecord,
     GoalSpec,
-    ParamChange,
     ProposalSummary,
     StatusSummary,
 )
@@ -23,6 +22,7 @@ from selflearn.graph._runner import CampaignOptions, CampaignOutcome, CampaignRu
 from selflearn.store import Database, session_scope
 from selflearn.store.models import Campaign, Goal, Proposal
 from selflearn.tuner import (
+    ParamChange,
     active_version,
     approve_proposal,
     explain,
@@ -49,7 +49,9 @@ def _goal_record(row: Goal) -> GoalRecord:
 
 def _proposal_summary(row: Proposal) -> ProposalSummary:
     changes = [
-        ParamChange(param=c.get("param", ""), before=c.get("from"), after=c.get("to"))
+        ParamChange.model_validate(
+            {"param": c.get("param", ""), "from": c.get("from"), "to": c.get("to")}
+        )
         for c in row.payload.get("changes", [])
     ]
     return ProposalSummary(

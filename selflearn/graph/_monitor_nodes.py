@@ -16,10 +16,10 @@ from langgraph.types import Send
 from sqlalchemy import text
 
 from selflearn.agents.manager import GoalSpec
-from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER, METRICS
-from selflearn.agents.teacher.stats import fixed_paired_test
+from selflearn.agents.metrics import HIGHER_IS_BETTER
+from selflearn.agents.teacher.metrics import select_list
+from selflearn.agents.teacher.stats import align_pairs, fixed_paired_test
 from selflearn.graph._context import CampaignContext
-from selflearn.graph._goal import teacher_metric
 from selflearn.graph._state import CampaignState
 from selflearn.simulator import derive_seed
 from selflearn.store import session_scope
@@ -27,7 +27,7 @@ from selflearn.tuner import active_version, rollback
 
 _EPISODE_MEANS = f"""
 SELECT e.variant, e.scenario_id, e.seed,
-       {", ".join(f"{m.sql} AS {m.name}" for m in METRICS)}
+{select_list()}
 FROM episodes AS e JOIN probe_results AS p ON p.episode_id = e.id
 WHERE e.experiment_id = :experiment_id AND e.status = 'completed'
 GROUP BY e.variant, e.scenario_id, e.seed
@@ -72,7 +72,7 @@ def dispatch_holdout(state: CampaignState) -> list[Send]:
     seeds = [derive_seed(state["seed"], "holdout", i) % 1_000_000 for i in range(count)]
     sends = [
         Send(
-            "run_episode",
+            "play_episode",
             {
                 "scenario_id": scenario_id,
                 "seed": seed,
@@ -109,16 +109,25 @@ def _means(rows: list[dict[str, Any]], arm: str) -> dict[str, float]:
 
 def _holdout_metrics(goal: GoalSpec) -> dict[str, str]:
     """Return the metrics the holdout compares, with their role: primary first."""
-    roles = {teacher_metric(t.metric): "primary" for t in goal.primary}
+    roles: dict[str, str] = {t.metric: "primary" for t in goal.primary}
     for guard in goal.guardrails:
-        roles.setdefault(teacher_metric(guard.metric), "guardrail")
+        roles.setdefault(guard.metric, "guardrail")
     for metric in SIDE_EFFECTS:
         roles.setdefault(metric, "side_effect")
     return {m: role for m, role in roles.items() if m in HIGHER_IS_BETTER}
 
 
 def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, Any]:
-    pairs = _pairs(rows, metric)
+    by_arm: dict[str, dict[tuple[str, int], Any]] = {"before": {}, "after": {}}
+    for row in rows:
+        if row["variant"] in by_arm:
+            by_arm[row["variant"]][(row["scenario_id"], row["seed"])] = row.get(metric)
+    _, values = align_pairs(by_arm)
+    pairs = [
+        (b, a)
+        for b, a in zip(values["before"], values["after"], strict=True)
+        if math.isfinite(b) and math.isfinite(a)
+    ]
     test = fixed_paired_test(
         [b for b, _ in pairs], [a for _, a in pairs], higher_is_better=HIGHER_IS_BETTER[metric]
     )
@@ -161,7 +170,7 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
     """
     ctx = runtime.context
     goal = GoalSpec.model_validate(state["goal"])
-    primary = teacher_metric(goal.primary[0].metric)
+    primary = goal.primary[0].metric
     monitor = dict(state["monitor"] or {})
     with session_scope(ctx.engine) as session:
         rows = [
@@ -199,16 +208,3 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
     ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict | list)})
     return {"monitor": monitor, "baseline_metrics": before, "final_metrics": final}
 
-
-def _pairs(rows: list[dict[str, Any]], metric: str) -> list[tuple[float, float]]:
-    by_key: dict[tuple[str, int], dict[str, float]] = {}
-    for row in rows:
-        value = row.get(metric)
-        if value is None:
-            continue
-        by_key.setdefault((row["scenario_id"], row["seed"]), {})[row["variant"]] = float(value)
-    return [
-        (arms["before"], arms["after"])
-        for _, arms in sorted(by_key.items())
-        if "before" in arms and "after" in arms
-    ]

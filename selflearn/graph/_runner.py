@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -18,49 +16,17 @@ from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
 from selflearn.graph._builder import build_campaign_graph
 from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
-from selflearn.graph._goal import DEFAULT_GOAL, parse_goal_text
+from selflearn.graph._opening import new_campaign
+from selflearn.graph._options import CampaignOptions
 from selflearn.maas import StudentClient
 from selflearn.simulator import Scenario, load_scenarios
 from selflearn.store import Database, session_scope
 from selflearn.store.models import Campaign
 from selflearn.tuner import active_version
 
-DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-#: Enough for a four-arm prompt A/B to reach three looks and a few one-factor steps after it.
-DEFAULT_BUDGET = 200
-#: Seeds per held-out scenario: 4 bundled scenarios x 5 seeds = 20 pairs for the final check.
-DEFAULT_HOLDOUT_SEEDS = 5
-
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class CampaignOptions:
-    """What the owner asked for: goal, scenarios, episode budget, seed and pacing."""
-
-    goal_text: str = DEFAULT_GOAL
-    scenarios: tuple[str, ...] = (str(DEFAULT_SCENARIOS),)
-    budget: int = DEFAULT_BUDGET
-    seed: int = 0
-    seeds_per_look: int = 1
-    holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
-    max_looks: int = 4
-    max_concurrency: int = 2
-
-    def to_config(self) -> dict[str, Any]:
-        """Return the options as stored with the campaign, to resume it later."""
-        return {
-            "goal_text": self.goal_text,
-            "scenarios": list(self.scenarios),
-            "budget": self.budget,
-            "seed": self.seed,
-            "seeds_per_look": self.seeds_per_look,
-            "holdout_seeds": self.holdout_seeds,
-            "max_looks": self.max_looks,
-            "max_concurrency": self.max_concurrency,
-        }
 
 
 @dataclass
@@ -92,21 +58,6 @@ class CampaignOutcome:
         }
 
 
-def split_scenarios(scenarios: Sequence[Scenario], spec: GoalSpec) -> tuple[list[str], list[str]]:
-    """Return the train and holdout scenario ids in the goal's scope."""
-    tags = set(spec.scenario_tags)
-    chosen = [s for s in scenarios if not tags or tags & set(s.tags)]
-    train = sorted(s.id for s in chosen if s.split == "train")
-    holdout = sorted(s.id for s in chosen if s.split == "holdout")
-    if not train:
-        raise InvalidInputError(
-            "no training scenario matches the goal's scope"
-            + (f" (tags {', '.join(sorted(tags))})" if tags else ""),
-            hint="Add scenarios with `split: train` and those tags, or widen the goal.",
-        )
-    return train, holdout
-
-
 class CampaignRunner:
     """Run campaigns of the graph on one database, with one Student client."""
 
@@ -131,7 +82,8 @@ class CampaignRunner:
         self.progress = progress
         self.ignored_factors = tuple(ignored_factors)
 
-    def _context(self, options: CampaignOptions, scenarios: Sequence[Scenario]) -> CampaignContext:
+    def context(self, options: CampaignOptions, scenarios: Sequence[Scenario]) -> CampaignContext:
+        """Return what the graph's nodes run on for a campaign with `options`."""
         return CampaignContext(
             engine=self.database.engine,
             student=self.student,
@@ -141,6 +93,7 @@ class CampaignRunner:
             offline=self.offline,
             max_looks=options.max_looks,
             progress=self.progress,
+            ignored_factors=self.ignored_factors,
         )
 
     def start(
@@ -155,45 +108,20 @@ class CampaignRunner:
 
         `spec` is a goal the Manager already confirmed; otherwise `options.goal_text` is parsed.
         """
-        spec = spec or parse_goal_text(options.goal_text)
-        if options.budget < 2:
+        if options.budget < 2:  # before the scenarios are read: the cheaper refusal first
             raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
         scenarios = load_scenarios(list(options.scenarios))
-        train, holdout = split_scenarios(scenarios, spec)
-        testable = [f for f in spec.allowed_factors if f not in self.ignored_factors]
-        if not testable:
-            raise InvalidInputError(
-                "the goal allows only factors this Student ignores: "
-                + ", ".join(spec.allowed_factors),
-                hint="Allow a retrieval or prompt factor, or configure an LLM responder "
-                "(SELFLEARN_RESPONDER__PROVIDER=openai).",
-            )
-        campaign_id = campaign_id or f"c-{self.clock():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-        with session_scope(self.database.engine) as session:
-            session.add(
-                Campaign(
-                    id=campaign_id, status="running", seed=options.seed, config=options.to_config()
-                )
-            )
-        state = {
-            "campaign_id": campaign_id,
-            "goal_text": options.goal_text,
-            "goal": spec.model_dump(mode="json"),
-            "seed": options.seed,
-            "budget": options.budget,
-            "seeds_per_look": options.seeds_per_look,
-            "holdout_seeds": options.holdout_seeds,
-            "train_scenarios": train,
-            "holdout_scenarios": holdout,
-            "ignored_factors": [f for f in spec.allowed_factors if f in self.ignored_factors],
-            "experiment_index": 0,
-            "episodes_done": [],
-            "experiments": [],
-            "decisions": [],
-        }
-        if goal_id:
-            state["goal_id"] = goal_id
-        return self._drive(campaign_id, state, options, scenarios)
+        state = new_campaign(
+            self.database.engine,
+            options,
+            scenarios,
+            clock=self.clock,
+            ignored_factors=self.ignored_factors,
+            spec=spec,
+            campaign_id=campaign_id,
+            goal_id=goal_id,
+        )
+        return self._drive(state["campaign_id"], state, options, scenarios)
 
     def resume(
         self, campaign_id: str, *, decision: dict[str, Any] | None = None
@@ -224,7 +152,7 @@ class CampaignRunner:
         options: CampaignOptions,
         scenarios: Sequence[Scenario],
     ) -> CampaignOutcome:
-        context = self._context(options, scenarios)
+        context = self.context(options, scenarios)
         config: RunnableConfig = {
             "configurable": {"thread_id": campaign_id},
             "max_concurrency": options.max_concurrency,

@@ -9,7 +9,7 @@ from typing_extensions import TypedDict
 
 
 class EpisodeTask(TypedDict):
-    """What one fanned-out `run_episode` call receives (through `Send`)."""
+    """What one fanned-out `play_episode` call receives (through `Send`)."""
 
     campaign_id: str
     scenario_id: str

@@ -97,9 +97,9 @@ def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict
     return {"plan": plan.model_dump(mode="json"), "look": 0, "experiment_index": index}
 
 
-def route_after_design(state: CampaignState) -> Literal["prepare_arms", "dispatch_holdout"]:
+def route_after_design(state: CampaignState) -> Literal["prepare_arms", "plan_holdout"]:
     """Run the planned experiment, or go on to monitoring when there is none."""
-    return "prepare_arms" if state.get("plan") else "dispatch_holdout"
+    return "prepare_arms" if state.get("plan") else "plan_holdout"
 
 
 def _summary(plan: ExperimentPlan, evaluation: Any, rec: Any) -> dict[str, Any]:

@@ -48,9 +48,23 @@ class ParamChange(_Strict):
     from_: Any = Field(alias="from")
     to: Any
 
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_report_keys(cls, data: Any) -> Any:
+        # Campaign reports stored before the Manager used this type say before/after.
+        if isinstance(data, dict) and ("before" in data or "after" in data):
+            data = dict(data)
+            data.setdefault("from", data.pop("before", None))
+            data.setdefault("to", data.pop("after", None))
+        return data
+
     def to_dict(self) -> dict[str, Any]:
         """Return the change as its JSON form."""
         return {"param": self.param, "from": self.from_, "to": self.to}
+
+    def describe(self) -> str:
+        """Return e.g. "retrieval.top_k 5 → 3"."""
+        return f"{self.param} {self.from_!r} \u2192 {self.to!r}"
 
 
 class RollbackConditions(_Strict):

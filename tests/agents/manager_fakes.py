@@ -10,13 +10,13 @@ from selflearn.agents.manager import (
     ExperimentOutcome,
     GoalRecord,
     GoalSpec,
-    MetricDelta,
-    ParamChange,
     ProposalSummary,
+    ReportedDelta,
     StatusSummary,
     VersionChange,
 )
 from selflearn.errors import ConflictError, NotFoundError
+from selflearn.tuner import ParamChange
 
 
 def sample_report(campaign_id: str = "c-1", *, offline: bool = True) -> CampaignReport:
@@ -28,21 +28,25 @@ def sample_report(campaign_id: str = "c-1", *, offline: bool = True) -> Campaign
             ExperimentOutcome(
                 experiment_id="min_relevance_0_vs_0.3",
                 hypothesis="dropping weak memories stops the responder from guessing",
-                changes=[ParamChange(param="retrieval.min_relevance", before=0.0, after=0.3)],
+                changes=[
+                    ParamChange.model_validate(
+                        {"param": "retrieval.min_relevance", "from": 0.0, "to": 0.3}
+                    )
+                ],
                 verdict="winner",
                 episodes=40,
                 deltas=[
-                    MetricDelta(
+                    ReportedDelta(
                         metric="hallucination_rate", effect=-0.021, ci_low=-0.030, ci_high=-0.012
                     ),  # fmt: skip
-                    MetricDelta(
+                    ReportedDelta(
                         metric="recall",
                         effect=-0.004,
                         ci_low=-0.011,
                         ci_high=0.003,
                         role="guardrail",
                     ),  # fmt: skip
-                    MetricDelta(
+                    ReportedDelta(
                         metric="latency_ms_p95",
                         effect=1.5,
                         ci_low=-0.5,
@@ -54,12 +58,16 @@ def sample_report(campaign_id: str = "c-1", *, offline: bool = True) -> Campaign
             ExperimentOutcome(
                 experiment_id="temperature_0.2_vs_0",
                 hypothesis="a colder responder invents less",
-                changes=[ParamChange(param="responder.temperature", before=0.2, after=0.0)],
+                changes=[
+                    ParamChange.model_validate(
+                        {"param": "responder.temperature", "from": 0.2, "to": 0.0}
+                    )
+                ],
                 verdict="inconclusive",
                 episodes=40,
                 more_episodes_needed=60,
                 deltas=[
-                    MetricDelta(
+                    ReportedDelta(
                         metric="hallucination_rate", effect=-0.004, ci_low=-0.012, ci_high=0.004
                     )
                 ],  # fmt: skip
@@ -71,7 +79,11 @@ def sample_report(campaign_id: str = "c-1", *, offline: bool = True) -> Campaign
                 previous_version=7,
                 reason="min_relevance 0.3 cut hallucinations by 2.1 pts at no recall cost",
                 experiment_id="min_relevance_0_vs_0.3",
-                changes=[ParamChange(param="retrieval.min_relevance", before=0.0, after=0.3)],
+                changes=[
+                    ParamChange.model_validate(
+                        {"param": "retrieval.min_relevance", "from": 0.0, "to": 0.3}
+                    )
+                ],
             )
         ],
         rejected_hypotheses=["a larger top_k lowers hallucinations (it raised them)"],

@@ -85,7 +85,7 @@ def test_manual_zone_change_waits_for_the_owner_and_resumes(settings, database, 
         session.add(Campaign(id="approval-b", status="running", seed=3, config=options.to_config()))
     state = {**outcome.state, "campaign_id": "approval-b", "pending_change": change, "plan": None}
     config = {"configurable": {"thread_id": "approval-b"}}
-    context = run._context(options, run_scenarios(options))
+    context = run.context(options, run_scenarios(options))
     with open_checkpointer(database) as saver:
         graph = build_campaign_graph().compile(checkpointer=saver)
         graph.update_state(config, state, as_node="evaluate_look")

@@ -3,120 +3,34 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated
 
+from pydantic import BeforeValidator
+
+from selflearn.agents.metrics import (
+    BY_NAME,
+    GOAL_METRICS,
+    GoalMetricName,
+    Metric,
+    canonical_metric,
+)
 from selflearn.space import REGISTRY
 
-MetricName = Literal[
-    "recall",
-    "precision",
-    "hit_rate",
-    "answer_f1",
-    "hallucination_rate",
-    "abstention_rate",
-    "context_utilisation",
-    "latency_ms_p95",
-    "tokens_per_turn",
-    "cost_per_turn_usd",
-    "error_rate",
-]
-Unit = Literal["rate", "ms", "tokens", "usd"]
+
+def _one_name(value: object) -> object:
+    # Goals stored or proposed with an alias ("tokens_per_turn") load under the one name.
+    if isinstance(value, str):
+        try:
+            return canonical_metric(value)
+        except ValueError:
+            return value  # the Literal check then says which names are allowed
+    return value
 
 
-@dataclass(frozen=True)
-class MetricInfo:
-    """One emulator metric: its unit, which way is better and how people call it."""
+#: The metrics an owner can name, from the one table (`selflearn.agents.metrics`).
+MetricName = Annotated[GoalMetricName, BeforeValidator(_one_name)]
+METRICS: dict[str, Metric] = {name: BY_NAME[name] for name in GOAL_METRICS}
 
-    name: str
-    unit: Unit
-    higher_is_better: bool
-    label: str
-    aliases: tuple[str, ...]
-
-
-METRICS: dict[str, MetricInfo] = {
-    info.name: info
-    for info in (
-        MetricInfo("recall", "rate", True, "recall", ("retrieval recall", "recall")),
-        MetricInfo("precision", "rate", True, "precision", ("retrieval precision", "precision")),
-        MetricInfo("hit_rate", "rate", True, "hit rate", ("hit rate", "hit_rate", "hits")),
-        MetricInfo(
-            "answer_f1",
-            "rate",
-            True,
-            "answer quality (F1)",
-            (
-                "answer quality",
-                "answer accuracy",
-                "answer_f1",
-                "answer f1",
-                "correct answers",
-                "correctness",
-                "accuracy",
-                "quality",
-                "f1",
-            ),
-        ),
-        MetricInfo(
-            "hallucination_rate",
-            "rate",
-            False,
-            "hallucination rate",
-            ("hallucination rate", "hallucination_rate", "hallucinations", "hallucination"),
-        ),
-        MetricInfo(
-            "abstention_rate",
-            "rate",
-            False,
-            "abstention rate",
-            ("abstention rate", "abstention_rate", "abstentions", "abstention", "refusals"),
-        ),
-        MetricInfo(
-            "context_utilisation",
-            "rate",
-            True,
-            "context utilisation",
-            (
-                "context utilisation",
-                "context utilization",
-                "context_utilisation",
-                "context use",
-                "use of context",
-            ),
-        ),
-        MetricInfo(
-            "latency_ms_p95",
-            "ms",
-            False,
-            "p95 latency",
-            (
-                "p95 latency",
-                "latency p95",
-                "latency_ms_p95",
-                "response time",
-                "latency",
-            ),
-        ),
-        MetricInfo(
-            "tokens_per_turn",
-            "tokens",
-            False,
-            "tokens per turn",
-            ("tokens per turn", "tokens_per_turn", "token usage", "tokens"),
-        ),
-        MetricInfo(
-            "cost_per_turn_usd",
-            "usd",
-            False,
-            "cost per turn",
-            ("cost per turn", "cost_per_turn_usd", "cost_per_turn", "costs", "cost", "spend"),
-        ),
-        MetricInfo(
-            "error_rate", "rate", False, "error rate", ("error rate", "error_rate", "errors")
-        ),
-    )
-}
 
 # Impact factors that can move each metric: the default experiment space of a goal.
 METRIC_FACTORS: dict[str, tuple[str, ...]] = {
@@ -164,8 +78,8 @@ METRIC_FACTORS: dict[str, tuple[str, ...]] = {
         "retrieval.relevance_weight",
     ),
     "latency_ms_p95": ("retrieval.top_k", "context.max_tokens", "retrieval.keyword_count"),
-    "tokens_per_turn": ("context.max_tokens", "retrieval.top_k"),
-    "cost_per_turn_usd": ("context.max_tokens", "retrieval.top_k"),
+    "tokens_per_probe": ("context.max_tokens", "retrieval.top_k"),
+    "cost_per_probe_usd": ("context.max_tokens", "retrieval.top_k"),
     "error_rate": ("context.max_tokens", "retrieval.top_k"),
 }
 

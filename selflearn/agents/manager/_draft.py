@@ -9,7 +9,7 @@ a metric the owner targets, guards or says to leave alone):
   with more "I don't know" answers);
 - answer_f1 may not drop by more than 2 pts when no quality metric is a target;
 - error_rate may not rise by more than 1 pt;
-- latency_ms_p95 and cost_per_turn_usd may not rise by more than 20 % of their baseline.
+- latency_ms_p95 and cost_per_probe_usd may not rise by more than 20 % of their baseline.
 
 A guardrail the owner names without a number ("without losing recall") gets 2 pts for
 rates and 10 % of the baseline for latency, tokens and cost.
@@ -48,7 +48,7 @@ EVERYTHING = frozenset({"all", "everything", "every scenario", "all scenarios", 
 
 def default_margin(metric: str) -> tuple[float, bool]:
     """Return (margin, relative) for a guardrail the owner named without a number."""
-    return (0.02, False) if METRICS[metric].unit == "rate" else (0.1, True)
+    return (0.02, False) if METRICS[metric].fraction else (0.1, True)
 
 
 def _factors(names: list[str]) -> list[str]:
@@ -219,7 +219,7 @@ def default_guardrails(
         add("answer_f1", 0.02)
     add("error_rate", 0.01)
     add("latency_ms_p95", 0.2, relative=True)
-    add("cost_per_turn_usd", 0.2, relative=True)
+    add("cost_per_probe_usd", 0.2, relative=True)
     return defaults
 
 

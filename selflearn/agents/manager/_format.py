@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from selflearn.agents.manager._catalog import METRICS
-from selflearn.agents.teacher.metrics import BY_NAME as TEACHER_METRICS
+from selflearn.agents.metrics import BY_NAME
 
 MINUS = "\u2212"
 
@@ -16,12 +15,11 @@ def _signed(number: float, digits: int) -> str:
 
 
 def _unit(metric: str) -> str:
-    # The owner's metrics first, then the per-probe ones only the Teacher measures.
-    info = METRICS.get(metric)
-    if info is not None:
-        return info.unit
-    measured = TEACHER_METRICS.get(metric)
-    return measured.unit if measured is not None else "raw"
+    # Shares in [0, 1] read as per cent and points, whatever the metric calls its unit.
+    info = BY_NAME.get(metric)
+    if info is None:
+        return "raw"
+    return "rate" if info.fraction else info.unit
 
 
 def format_level(metric: str, value: float) -> str:

@@ -110,8 +110,8 @@ class Guardrail(_Strict):
 def _check_level(metric: str, value: float) -> None:
     if value < 0:
         raise ValueError(f"{metric} cannot be negative")
-    if METRICS[metric].unit == "rate" and value > 1:
-        raise ValueError(f"{metric} is a rate between 0 and 1, got {value:g}")
+    if METRICS[metric].fraction and value > 1:
+        raise ValueError(f"{metric} is a {METRICS[metric].unit} between 0 and 1, got {value:g}")
 
 
 class GoalSpec(_Strict):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from selflearn.agents.manager._goal import GoalSpec
+from selflearn.tuner import ParamChange
 
 Verdict = Literal["winner", "loser", "inconclusive"]
 ProposalStatus = Literal["pending", "approved", "rejected", "expired"]
@@ -25,18 +26,6 @@ class GoalRecord(_Summary):
     spec: GoalSpec
     status: str = "active"
     created_at: datetime | None = None
-
-
-class ParamChange(_Summary):
-    """One factor's move: the seeds' `{"param", "from", "to"}` with readable field names."""
-
-    param: str
-    before: Any = None
-    after: Any = None
-
-    def describe(self) -> str:
-        """Return e.g. "retrieval.top_k 5 → 3"."""
-        return f"{self.param} {self.before!r} \u2192 {self.after!r}"
 
 
 class CampaignSummary(_Summary):
@@ -83,7 +72,7 @@ class ProposalSummary(_Summary):
     created_at: datetime | None = None
 
 
-class MetricDelta(_Summary):
+class ReportedDelta(_Summary):
     """How one metric moved from baseline to variant, with its confidence interval."""
 
     metric: str
@@ -105,7 +94,7 @@ class ExperimentOutcome(_Summary):
     changes: list[ParamChange] = Field(default_factory=list)
     verdict: Verdict
     variant: str | None = Field(default=None, description="the winning arm, when one won")
-    deltas: list[MetricDelta] = Field(default_factory=list)
+    deltas: list[ReportedDelta] = Field(default_factory=list)
     episodes: int | None = None
     more_episodes_needed: int | None = None
     note: str = ""
@@ -135,7 +124,7 @@ class CampaignReport(_Summary):
     )
     pending_proposals: list[ProposalSummary] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
-    holdout: list[MetricDelta] = Field(
+    holdout: list[ReportedDelta] = Field(
         default_factory=list, description="start vs end version on held-out scenarios"
     )
     holdout_note: str = ""

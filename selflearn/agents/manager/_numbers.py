@@ -69,7 +69,7 @@ def level(metric: str, amount: Amount) -> float:
     """Return an absolute level of `metric` in its own unit."""
     unit = METRICS[metric].unit
     value, given = amount.value, amount.unit
-    if unit == "rate" and given in (None, "%", "pts"):
+    if METRICS[metric].fraction and given in (None, "%", "pts"):
         return value / 100 if given is not None or value > 1 else value
     if unit == "ms" and given in (None, "ms", "s"):
         return value * 1000 if given == "s" else value
@@ -84,7 +84,7 @@ def change(metric: str, amount: Amount) -> tuple[float, bool]:
     """Return (size, relative) of a change "by N": "%" is relative, anything else absolute."""
     if amount.unit == "%":
         return amount.value / 100, True
-    if METRICS[metric].unit == "rate" and amount.unit == "pts":
+    if METRICS[metric].fraction and amount.unit == "pts":
         return amount.value / 100, False
     return level(metric, amount), False
 

@@ -53,19 +53,11 @@ from selflearn.agents.teacher.judge import (
     offline_judge,
     rule_based_verdict,
 )
-from selflearn.agents.teacher.metrics import (
-    HIGHER_IS_BETTER,
-    METRICS,
-    TeacherMetric,
-    get_metric,
-    metric_spec,
-)
+from selflearn.agents.teacher.metrics import metric_spec
 from selflearn.agents.teacher.recommend import ExperimentRecommendation, recommend
 
 __all__ = [
     "BASELINE",
-    "HIGHER_IS_BETTER",
-    "METRICS",
     "ArmSummary",
     "Evaluation",
     "ExperimentGoal",
@@ -79,13 +71,11 @@ __all__ = [
     "JudgeVerdict",
     "PrimaryMetric",
     "SearchState",
-    "TeacherMetric",
     "design_experiment",
     "evaluate_experiment_sql",
     "experiment_id",
     "short_experiment_id",
     "experiment_record",
-    "get_metric",
     "journal_decision",
     "journal_hypothesis",
     "journal_recommendation",

@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from selflearn.agents.teacher.metrics import get_metric, metric_spec
+from selflearn.agents.metrics import get_metric
+from selflearn.agents.teacher.metrics import metric_spec
 from selflearn.agents.teacher.stats import MetricSpec, Verdict
 from selflearn.errors import InvalidInputError
 from selflearn.space import REGISTRY

@@ -16,9 +16,9 @@ from typing import Any
 
 import optuna
 
+from selflearn.agents.metrics import get_metric
 from selflearn.agents.teacher._goal import ExperimentGoal, ExperimentRecord, config_key
 from selflearn.agents.teacher._plan import Hypothesis
-from selflearn.agents.teacher.metrics import get_metric
 from selflearn.agents.teacher.search import HypothesisSearch, SearchDimension
 from selflearn.space import REGISTRY, ParamSpec
 from selflearn.tuner import AutonomyPolicy

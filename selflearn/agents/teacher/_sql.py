@@ -9,13 +9,13 @@ by the look at which the last arm completed them (the order in which pairs reach
 sequential test), then by scenario and seed, so the same campaign always feeds the test the
 same sequence whatever order parallel episodes happened to finish in.
 
-Per-episode metrics (`scores`): the aggregates of `metrics.METRICS` over the episode's rows
+Per-episode metrics (`scores`): the aggregates of `metrics.SQL_COLUMNS` over the episode's rows
 in `probe_results`.
 """
 
 from __future__ import annotations
 
-from selflearn.agents.teacher.metrics import METRICS
+from selflearn.agents.teacher.metrics import MEASURED, select_list
 
 _COUNTED = """
 counted AS (
@@ -35,7 +35,7 @@ pairs AS (
     HAVING count(*) = :n_arms
 )"""
 
-_METRIC_COLUMNS = ",\n".join(f"    {m.sql} AS {m.name}" for m in METRICS)
+_METRIC_COLUMNS = select_list()
 
 #: One row per counted episode; ``pair_order`` ranks the pairs in arrival order.
 EPISODE_METRICS = f"""
@@ -54,7 +54,7 @@ SELECT c.arm, c.scenario_id, c.seed, c.id AS episode_id,
            ORDER BY pr.pair_look NULLS LAST, pr.scenario_id, pr.seed
        ) AS pair_order,
        coalesce(s.probes, 0) AS probes,
-       {", ".join(f"s.{m.name}" for m in METRICS)}
+       {", ".join(f"s.{name}" for name in MEASURED)}
 FROM counted AS c
 LEFT JOIN pairs AS pr ON pr.scenario_id = c.scenario_id AND pr.seed = c.seed
 LEFT JOIN scores AS s ON s.episode_id = c.id

@@ -29,6 +29,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from selflearn.agents.metrics import HIGHER_IS_BETTER
 from selflearn.agents.teacher._goal import (
     ExperimentGoal,
     ExperimentRecord,
@@ -39,7 +40,6 @@ from selflearn.agents.teacher._plan import BASELINE, ExperimentPlan, Hypothesis
 from selflearn.agents.teacher._proposals import llm_hypothesis, proposal_messages
 from selflearn.agents.teacher._rules import rule_hypotheses
 from selflearn.agents.teacher._search_state import SearchState
-from selflearn.agents.teacher.metrics import HIGHER_IS_BETTER
 from selflearn.agents.teacher.stats import plan_sample_size
 from selflearn.simulator import derive_seed
 from selflearn.tuner import CycleMetrics, parse_prepare_experiment

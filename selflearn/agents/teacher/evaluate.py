@@ -22,14 +22,16 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
+from selflearn.agents.metrics import BY_NAME
 from selflearn.agents.teacher._goal import ExperimentRecord
 from selflearn.agents.teacher._plan import BASELINE, ExperimentPlan
 from selflearn.agents.teacher._sql import ARM_PROBES, EPISODE_METRICS, UNFINISHED
-from selflearn.agents.teacher.metrics import BY_NAME, METRICS
+from selflearn.agents.teacher.metrics import MEASURED
 from selflearn.agents.teacher.stats import (
     ExperimentReport,
     ExperimentVerdict,
     MetricDelta,
+    align_pairs,
     evaluate_experiment,
 )
 from selflearn.errors import InvalidInputError, NotFoundError
@@ -83,10 +85,6 @@ class Evaluation(BaseModel):
         raise KeyError(f"no verdict for variant {variant!r}")
 
 
-def _number(value: Any) -> float:
-    return math.nan if value is None else float(value)
-
-
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
@@ -103,17 +101,19 @@ def _paired_data(
     """Return counts per arm, per-arm metric lists aligned by pair, and probes per arm."""
     counts = dict.fromkeys(arms, 0)
     probes = dict.fromkeys(arms, 0)
-    by_pair: dict[int, dict[str, Mapping[str, Any]]] = {}
+    by_arm: dict[str, dict[int, Mapping[str, Any]]] = {arm: {} for arm in arms}
     for row in rows:
         counts[row["arm"]] += 1
         if row["paired"]:
-            by_pair.setdefault(int(row["pair_order"]), {})[row["arm"]] = row
+            by_arm[row["arm"]][int(row["pair_order"])] = row
             probes[row["arm"]] += int(row["probes"])
-    order = sorted(by_pair)
-    data = {
-        arm: {m.name: [_number(by_pair[i][arm][m.name]) for i in order] for m in METRICS}
-        for arm in arms
-    }
+    data: dict[str, dict[str, list[float]]] = {arm: {} for arm in arms}
+    for name in MEASURED:
+        _, values = align_pairs(
+            {arm: {k: row[name] for k, row in by_order.items()} for arm, by_order in by_arm.items()}
+        )
+        for arm in arms:
+            data[arm][name] = values[arm]
     return counts, data, probes
 
 
@@ -183,7 +183,7 @@ def evaluate_experiment_sql(
     params = {"experiment_id": experiment_id, "arms": arms, "n_arms": len(arms)}
     rows = session.execute(text(EPISODE_METRICS), params).mappings().all()
     counts, data, probes = _paired_data(rows, arms)
-    pairs = len(data[BASELINE][METRICS[0].name])
+    pairs = len(data[BASELINE][MEASURED[0]])
     report = evaluate_experiment(
         plan.metrics,
         {arm: {m.name: data[arm][m.name] for m in plan.metrics} for arm in arms},
@@ -202,7 +202,7 @@ def evaluate_experiment_sql(
             episodes=counts[arm],
             paired=pairs,
             probes=probes[arm],
-            means={m.name: _mean(data[arm][m.name]) for m in METRICS},
+            means={name: _mean(data[arm][name]) for name in MEASURED},
             latency_ms_p95=_optional(tails.get(arm, {}).get("latency_ms_p95")),
             tokens_per_probe=_optional(tails.get(arm, {}).get("tokens_per_probe")),
             cost_per_probe_usd=_optional(tails.get(arm, {}).get("cost_per_probe_usd")),

@@ -1,9 +1,9 @@
-"""The metrics the Teacher evaluates: name, better direction, unit and how SQL computes them.
+"""How SQL computes each metric of the one table (`selflearn.agents.metrics`) per episode.
 
-This table is the one place that knows which way each metric is better. Every metric is a
-per-episode aggregate over the episode's rows in `probe_results` (alias ``p``): means of the
-score columns, and rates (means of 0/1) for the boolean ones. Probes where a column is NULL
-(undefined for that probe, e.g. recall when nothing was needed) are left out of its mean.
+Every metric is a per-episode aggregate over the episode's rows in `probe_results` (alias
+``p``): means of the score columns, and rates (means of 0/1) for the boolean ones. Probes
+where a column is NULL (undefined for that probe, e.g. recall when nothing was needed) are
+left out of its mean.
 Means are summed as `numeric`, exactly: a float sum depends on the order PostgreSQL happens to
 read the rows in, and the same campaign must give the same deltas to the last digit.
 """
@@ -11,23 +11,9 @@ read the rows in, and the same campaign must give the same deltas to the last di
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
 
+from selflearn.agents.metrics import BY_NAME, METRICS, get_metric
 from selflearn.agents.teacher.stats import MetricRole, MetricSpec
-
-Unit = Literal["rate", "score", "ms", "tokens", "usd"]
-
-
-@dataclass(frozen=True)
-class TeacherMetric:
-    """One evaluable metric: its direction, unit and per-episode SQL aggregate."""
-
-    name: str
-    higher_is_better: bool
-    unit: Unit
-    sql: str
-    description: str
 
 
 def _mean(column: str) -> str:
@@ -39,69 +25,33 @@ def _rate(column: str, *, answerable_only: bool = False) -> str:
     return f"avg(CASE WHEN p.{column} THEN 1.0 WHEN NOT p.{column} THEN 0.0 END){where}"
 
 
-METRICS: tuple[TeacherMetric, ...] = (
-    TeacherMetric("recall", True, "rate", _mean("recall"), "needed memories retrieved"),
-    TeacherMetric("precision", True, "rate", _mean("precision"), "retrieved memories relevant"),
-    TeacherMetric("hit_rate", True, "rate", _rate("hit"), "probes with a relevant memory"),
-    TeacherMetric(
-        "context_precision", True, "rate", _mean("context_precision"), "Ragas context precision"
-    ),
-    TeacherMetric(
-        "answer_correct_rate",
-        True,
-        "rate",
-        _rate("answer_correct", answerable_only=True),
-        "answerable probes answered correctly",
-    ),
-    TeacherMetric("answer_f1", True, "score", _mean("answer_f1"), "token F1 of the answer"),
-    TeacherMetric(
-        "hallucination_rate",
-        False,
-        "rate",
-        _rate("hallucination"),
-        "answers asserting a forbidden or unsupported claim",
-    ),
-    TeacherMetric("abstention_rate", False, "rate", _rate("abstention"), "answers abstaining"),
-    TeacherMetric(
-        "false_abstention_rate",
-        False,
-        "rate",
-        _rate("abstention", answerable_only=True),
-        "answerable probes the answer abstained on",
-    ),
-    TeacherMetric(
-        "context_utilisation",
-        True,
-        "rate",
-        _mean("context_utilisation"),
-        "relevant retrieved memories the answer used",
-    ),
-    TeacherMetric(
-        "latency_ms_p95",
-        False,
-        "ms",
-        "percentile_cont(0.95) WITHIN GROUP (ORDER BY p.latency_ms)",
-        "95th percentile of the probe latency within the episode",
-    ),
-    TeacherMetric("tokens_per_probe", False, "tokens", _mean("tokens"), "tokens per probe"),
-    TeacherMetric("cost_per_probe_usd", False, "usd", _mean("cost_usd"), "cost per probe"),
-    TeacherMetric("error_rate", False, "rate", _rate("error"), "probes that failed"),
-)
+_SQL: dict[str, str] = {
+    "recall": _mean("recall"),
+    "precision": _mean("precision"),
+    "hit_rate": _rate("hit"),
+    "context_precision": _mean("context_precision"),
+    "answer_correct_rate": _rate("answer_correct", answerable_only=True),
+    "answer_f1": _mean("answer_f1"),
+    "hallucination_rate": _rate("hallucination"),
+    "abstention_rate": _rate("abstention"),
+    "false_abstention_rate": _rate("abstention", answerable_only=True),
+    "context_utilisation": _mean("context_utilisation"),
+    "latency_ms_p95": "percentile_cont(0.95) WITHIN GROUP (ORDER BY p.latency_ms)",
+    "tokens_per_probe": _mean("tokens"),
+    "cost_per_probe_usd": _mean("cost_usd"),
+    "error_rate": _rate("error"),
+}
 
-BY_NAME: dict[str, TeacherMetric] = {metric.name: metric for metric in METRICS}
+#: (name, aggregate) of every metric, in table order: the per-episode SQL's columns.
+SQL_COLUMNS: tuple[tuple[str, str], ...] = tuple((m.name, _SQL[m.name]) for m in METRICS)
 
-#: Which way each metric is better: the single source for every spec the Teacher builds.
-HIGHER_IS_BETTER: dict[str, bool] = {metric.name: metric.higher_is_better for metric in METRICS}
+#: The names of every metric the Teacher measures, in table order.
+MEASURED: tuple[str, ...] = tuple(name for name, _ in SQL_COLUMNS)
 
 
-def get_metric(name: str) -> TeacherMetric:
-    """Return the metric called ``name``, or raise naming the known ones."""
-    try:
-        return BY_NAME[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown metric {name!r}; the Teacher measures {', '.join(BY_NAME)}"
-        ) from None
+def select_list() -> str:
+    """Return ``agg AS name, ...`` for every metric (a SELECT list over ``probe_results p``)."""
+    return ",\n".join(f"    {sql} AS {name}" for name, sql in SQL_COLUMNS)
 
 
 def metric_spec(

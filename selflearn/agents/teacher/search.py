@@ -91,8 +91,8 @@ class SearchDimension:
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    """One evaluated configuration and its objective value."""
+class Observation:
+    """One configuration the search tried, and the objective value it measured."""
 
     params: dict[str, Any]
     value: float
@@ -146,7 +146,7 @@ class HypothesisSearch:
         )
         self._pending: dict[tuple[tuple[str, str], ...], list[Trial]] = {}
         self._known: dict[tuple[tuple[str, str], ...], float] = {}
-        self._history: list[Evaluation] = []
+        self._history: list[Observation] = []
         for params in warm_start:
             self.enqueue(params)
 
@@ -211,7 +211,7 @@ class HypothesisSearch:
         self._remember(dict(trial.params), float(value))
 
     @property
-    def best(self) -> Evaluation | None:
+    def best(self) -> Observation | None:
         """Return the best evaluation so far, or None before the first."""
         if not self._history:
             return None
@@ -219,7 +219,7 @@ class HypothesisSearch:
         return pick(self._history, key=lambda e: e.value)
 
     @property
-    def history(self) -> list[Evaluation]:
+    def history(self) -> list[Observation]:
         """Return every evaluation in the order it was reported."""
         return list(self._history)
 
@@ -230,7 +230,7 @@ class HypothesisSearch:
 
     def _remember(self, params: dict[str, Any], value: float) -> None:
         self._known.setdefault(_key(params), value)
-        self._history.append(Evaluation(params=params, value=value))
+        self._history.append(Observation(params=params, value=value))
 
     @staticmethod
     def _check_value(value: float) -> None:

@@ -53,7 +53,7 @@ def test_a_goal_is_restated_and_saved_only_after_yes(manager, tools, database):
     assert not reply.awaiting_confirmation
     assert tools.names() == ["set_goal"]
     saved = tools.goals[0].spec
-    assert saved.primary[0].target == 0.03 and saved.ignored_metrics == ["cost_per_turn_usd"]
+    assert saved.primary[0].target == 0.03 and saved.ignored_metrics == ["cost_per_probe_usd"]
     assert saved.text == GOAL
     assert "goal-1" in reply.text and manager.goal is not None
     [decision] = decisions(database, manager.conversation_id)

@@ -41,8 +41,8 @@ def test_hallucination_goal_field_by_field():
     assert (recall.kind, recall.margin, recall.relative, recall.source) == (
         "non_inferiority", 0.02, False, "owner",
     )  # fmt: skip
-    assert not [g for g in spec.guardrails if g.metric == "cost_per_turn_usd"]
-    assert spec.ignored_metrics == ["cost_per_turn_usd"]
+    assert not [g for g in spec.guardrails if g.metric == "cost_per_probe_usd"]
+    assert spec.ignored_metrics == ["cost_per_probe_usd"]
     assert spec.scope == "personal memory"
     assert spec.scenario_tags == ["personal"]
     assert "retrieval.min_relevance" in spec.allowed_factors
@@ -68,7 +68,7 @@ def test_recall_goal_with_a_latency_limit():
     )  # fmt: skip
     assert spec.scope is None and spec.scenario_tags == []
     assert guard(spec, "hallucination_rate").source == "default"
-    cost = guard(spec, "cost_per_turn_usd")
+    cost = guard(spec, "cost_per_probe_usd")
     assert (cost.relative, cost.margin) == (True, 0.2)
     assert "retrieval.top_k" in spec.allowed_factors
     assert "retrieval.keyword_count" in spec.allowed_factors
@@ -78,7 +78,7 @@ def test_cost_goal_keeps_answer_quality():
     spec = goal_spec("reduce cost per turn by 20% but keep answer quality")
     [target] = spec.primary
     assert (target.metric, target.direction, target.target) == (
-        "cost_per_turn_usd",
+        "cost_per_probe_usd",
         "decrease",
         None,
     )
@@ -164,7 +164,7 @@ def test_non_inferiority_margins(text, metric, margin, relative):
         ("I want hallucinations below 3%", "hallucination_rate", "decrease", 0.03, None),
         ("halve hallucinations", "hallucination_rate", "decrease", None, -0.5),
         ("get p95 latency under 0.2 s", "latency_ms_p95", "decrease", 200.0, None),
-        ("lower cost per turn below $0.002", "cost_per_turn_usd", "decrease", 0.002, None),
+        ("lower cost per turn below $0.002", "cost_per_probe_usd", "decrease", 0.002, None),
         ("improve context utilisation", "context_utilisation", "increase", None, None),
         ("boost hit rate above 90 %", "hit_rate", "increase", 0.9, None),
     ],

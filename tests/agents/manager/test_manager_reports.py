@@ -70,11 +70,11 @@ def test_pending_proposals_appear_in_the_report():
 
 
 def test_deltas_use_each_metric_unit():
-    assert format_delta("cost_per_turn_usd", -0.00012, -0.0002, -0.00004) == (
-        "cost_per_turn_usd \u22120.00012 USD [\u22120.00020, \u22120.00004]"
+    assert format_delta("cost_per_probe_usd", -0.00012, -0.0002, -0.00004) == (
+        "cost_per_probe_usd \u22120.00012 USD [\u22120.00020, \u22120.00004]"
     )
-    assert format_delta("tokens_per_turn", -120, -150, -90) == (
-        "tokens_per_turn \u2212120 tokens [\u2212150, \u221290]"
+    assert format_delta("tokens_per_probe", -120, -150, -90) == (
+        "tokens_per_probe \u2212120 tokens [\u2212150, \u221290]"
     )
     assert format_delta("recall", 0.03, None, None) == "recall +3.0 pts"
 

@@ -11,6 +11,7 @@ from selflearn.agents.teacher.stats._experiment import ArmData, evaluate_experim
 from selflearn.agents.teacher.stats._fixed import FixedComparison, fixed_paired_test
 from selflearn.agents.teacher.stats._mixture import mixture_variance
 from selflearn.agents.teacher.stats._multiple import CORRECTIONS, Correction, adjust_pvalues
+from selflearn.agents.teacher.stats._pairing import align_pairs
 from selflearn.agents.teacher.stats._power import plan_sample_size
 from selflearn.agents.teacher.stats._report import (
     ExperimentReport,
@@ -41,6 +42,7 @@ __all__ = [
     "SampleRatioCheck",
     "Verdict",
     "adjust_pvalues",
+    "align_pairs",
     "check_sample_ratio",
     "decide",
     "evaluate_experiment",

@@ -1,0 +1,42 @@
+"""What the owner asks of a campaign: goal, scenarios, budget, seed and pacing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from selflearn.graph._goal import DEFAULT_GOAL
+
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+#: Enough for a four-arm prompt A/B to reach three looks and a few one-factor steps after it.
+DEFAULT_BUDGET = 200
+#: Seeds per held-out scenario: 4 bundled scenarios x 5 seeds = 20 pairs for the final check.
+DEFAULT_HOLDOUT_SEEDS = 5
+
+
+@dataclass(frozen=True)
+class CampaignOptions:
+    """What the owner asked for: goal, scenarios, episode budget, seed and pacing."""
+
+    goal_text: str = DEFAULT_GOAL
+    scenarios: tuple[str, ...] = (str(DEFAULT_SCENARIOS),)
+    budget: int = DEFAULT_BUDGET
+    seed: int = 0
+    seeds_per_look: int = 1
+    holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
+    max_looks: int = 4
+    max_concurrency: int = 2
+
+    def to_config(self) -> dict[str, Any]:
+        """Return the options as stored with the campaign, to resume it later."""
+        return {
+            "goal_text": self.goal_text,
+            "scenarios": list(self.scenarios),
+            "budget": self.budget,
+            "seed": self.seed,
+            "seeds_per_look": self.seeds_per_look,
+            "holdout_seeds": self.holdout_seeds,
+            "max_looks": self.max_looks,
+            "max_concurrency": self.max_concurrency,
+        }
