@@ -6,6 +6,6 @@ in a global. Each role's offline behaviour is given here, where its model is bui
 """
 
 from selflearn.bootstrap._components import Components, open_components
-from selflearn.bootstrap._offline import offline_handlers
+from selflearn.bootstrap._offline import OfflineHandlers, offline_handlers
 
-__all__ = ["Components", "offline_handlers", "open_components"]
+__all__ = ["Components", "OfflineHandlers", "offline_handlers", "open_components"]

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
 from selflearn.bootstrap._offline import offline_handlers
-from selflearn.graph import CampaignRunner, GraphTools
 from selflearn.maas import OFFLINE_IGNORED_FACTORS, MemoryService, ResponderModel, RetrievalConfig
 from selflearn.providers import ChatModels, Embedder, get_embedder
 from selflearn.settings import Settings, get_settings
 from selflearn.store import Database, open_database
+
+if TYPE_CHECKING:
+    from selflearn.graph import CampaignRunner, GraphTools
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str, dict[str, Any]], None]
@@ -93,6 +95,9 @@ class Components:
         self, *, progress: Progress | None = None, student: MemoryService | None = None
     ) -> CampaignRunner:
         """Return a campaign runner with an in-process Student (telemetry batched)."""
+        # Imported here: the graph and the roles are heavy, and most commands need neither.
+        from selflearn.graph import CampaignRunner
+
         return CampaignRunner(
             self.database,
             student or self.student(telemetry_flush_every=64),
@@ -105,6 +110,8 @@ class Components:
 
     def manager_tools(self, runner: CampaignRunner | None = None) -> GraphTools:
         """Return the Manager's tools, backed by the Tuner and the campaign graph."""
+        from selflearn.graph import GraphTools
+
         runner = runner or self.campaign_runner()
         return GraphTools(self.database, runner, clock=self.clock)
 

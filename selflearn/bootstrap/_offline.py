@@ -2,18 +2,60 @@
 
 from __future__ import annotations
 
-from selflearn.agents.manager import read_intent
-from selflearn.agents.teacher import offline_judge, offline_teacher
-from selflearn.maas import offline_responder
+from collections.abc import Callable, Iterator, Mapping
+
 from selflearn.providers import OfflineHandler
 
 
-def offline_handlers() -> dict[str, OfflineHandler]:
-    """Return the offline handler of every role that has one (the emulator paraphrases by
-    template offline and calls no model)."""
-    return {
-        "manager": read_intent,
-        "teacher": offline_teacher,
-        "judge": offline_judge,
-        "responder": offline_responder,
-    }
+def _manager() -> OfflineHandler:
+    from selflearn.agents.manager import read_intent
+
+    return read_intent
+
+
+def _teacher() -> OfflineHandler:
+    from selflearn.agents.teacher import offline_teacher
+
+    return offline_teacher
+
+
+def _judge() -> OfflineHandler:
+    from selflearn.agents.teacher import offline_judge
+
+    return offline_judge
+
+
+def _responder() -> OfflineHandler:
+    from selflearn.maas import offline_responder
+
+    return offline_responder
+
+
+# The emulator paraphrases by template offline and calls no model.
+_OWNERS: dict[str, Callable[[], OfflineHandler]] = {
+    "manager": _manager,
+    "teacher": _teacher,
+    "judge": _judge,
+    "responder": _responder,
+}
+
+
+class OfflineHandlers(Mapping[str, OfflineHandler]):
+    """Each role's offline handler, imported from its owner when a model first needs it.
+
+    Lazy because the roles are heavy to import and most commands build no role's model.
+    """
+
+    def __getitem__(self, role: str) -> OfflineHandler:
+        return _OWNERS[role]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_OWNERS)
+
+    def __len__(self) -> int:
+        return len(_OWNERS)
+
+
+def offline_handlers() -> OfflineHandlers:
+    """Return the offline handler of every role that has one."""
+    return OfflineHandlers()
