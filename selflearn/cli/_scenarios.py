@@ -1,15 +1,17 @@
-"""`selflearn scenarios validate`: check scenario files and report every problem precisely."""
+"""`selflearn scenarios`: validate scenario files; generate fresh sets from a seed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from selflearn.cli._output import console, err_console, print_json
-from selflearn.simulator import ScenarioError, load_scenario, scenario_files
+from selflearn.simulator import ScenarioError, load_scenario, scenario_files, write_generated_set
 
-app = typer.Typer(help="Scenario files: validate them.", no_args_is_help=True)
+app = typer.Typer(help="Scenario files: validate them, or generate new ones.", no_args_is_help=True)
 
 
 @app.command("validate")
@@ -68,3 +70,40 @@ def validate(
             err_console.print("no scenario files found in the given paths")
     if failed or not results:
         raise typer.Exit(code=2)
+
+
+@app.command("generate")
+def generate(
+    count: int = typer.Option(..., "--count", help="How many scenarios (1 or more)."),
+    seed: int = typer.Option(..., "--seed", help="Seed of the set (0 or more)."),
+    out: Path = typer.Option(..., "--out", help="Folder to write the YAML files to."),
+    split: str = typer.Option("holdout", "--split", help="train or holdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Write COUNT valid, varied scenarios of set SEED (same seed, same files) to OUT."""
+    if split not in ("train", "holdout"):
+        raise typer.BadParameter("use train or holdout", param_hint="--split")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("generating", total=max(count, 0))
+        report = write_generated_set(
+            count, seed, out, split=split,  # type: ignore[arg-type]
+            progress=lambda done: bar.update(task, completed=done),
+        )  # fmt: skip
+    if as_json:
+        print_json(report.to_json())
+        return
+    console.print(f"wrote {len(report.files)} scenarios of set {seed} to {out}", highlight=False)
+    table = Table(title="coverage")
+    table.add_column("probe kinds")
+    table.add_column("domains")
+    table.add_column("styles")
+    columns_of = [
+        [f"{k} {v}" for k, v in sorted(report.kinds.items())],
+        [f"{k} {v}" for k, v in sorted(report.domains.items())],
+        [f"{k} {v}" for k, v in sorted(report.styles.items())]
+        + [f"multi-user {report.multi_user}"],
+    ]
+    for row in range(max(len(c) for c in columns_of)):
+        table.add_row(*[c[row] if row < len(c) else "" for c in columns_of])
+    console.print(table)

@@ -16,6 +16,8 @@ from selflearn.simulator._aggregate import (
 )
 from selflearn.simulator._agreement import agreement
 from selflearn.simulator._errors import RuleIssue, ScenarioError, ScenarioIssue
+from selflearn.simulator._generated_set import GeneratedSet, write_generated_set
+from selflearn.simulator._generator import generate_scenario
 from selflearn.simulator._golden import GoldenProbe, golden_probes, stale_values
 from selflearn.simulator._loader import (
     load_scenario,
@@ -74,6 +76,7 @@ __all__ = [
     "EpisodeMetrics",
     "Fact",
     "FillerLine",
+    "GeneratedSet",
     "GoldenProbe",
     "MetricSettings",
     "Paraphraser",
@@ -101,6 +104,7 @@ __all__ = [
     "derive_seed",
     "episode_passed",
     "generate_dialogue",
+    "generate_scenario",
     "golden_probes",
     "is_abstention",
     "load_scenario",
@@ -120,4 +124,5 @@ __all__ = [
     "stale_values",
     "token_f1",
     "tokens",
+    "write_generated_set",
 ]
