@@ -26,7 +26,8 @@ def test_matches_scipy_on_random_pairs():
 def test_a_worse_variant_is_a_loser_and_noise_is_inconclusive():
     rng = np.random.default_rng(1)
     baseline = rng.normal(0.5, 0.1, 30)
-    assert fixed_paired_test(list(baseline), list(baseline - 0.2)).verdict == "loser"
+    worse = baseline - 0.2 + rng.normal(0, 0.02, 30)
+    assert fixed_paired_test(list(baseline), list(worse)).verdict == "loser"
     noise = baseline + rng.normal(0, 0.1, 30)
     assert fixed_paired_test(list(baseline), list(noise)).verdict == "inconclusive"
 
@@ -41,11 +42,22 @@ def test_false_positive_rate_stays_at_alpha():
     assert 0.03 < hits / 2000 < 0.07
 
 
-def test_identical_arms_and_uniform_shifts_have_zero_width_intervals():
+def test_identical_arms_differ_by_zero_and_uniform_shifts_decide_nothing():
     same = fixed_paired_test([0.2, 0.4, 0.0], [0.2, 0.4, 0.0])
     assert same.verdict == "inconclusive" and (same.ci_low, same.ci_high) == (0.0, 0.0)
     shifted = fixed_paired_test([0.2, 0.4, 0.0], [0.3, 0.5, 0.1])
-    assert shifted.verdict == "winner" and shifted.effect == pytest.approx(0.1)
+    assert shifted.verdict == "inconclusive" and shifted.effect == pytest.approx(0.1)
+    assert shifted.p_value == 1.0 and math.isinf(shifted.ci_high)
+    assert "same amount" in shifted.reason
+
+
+def test_a_minimum_number_of_pairs_is_required():
+    baseline = [0.1, 0.4, 0.2, 0.3, 0.5, 0.2]
+    variant = [0.6, 0.8, 0.9, 0.7, 1.0, 0.8]
+    assert fixed_paired_test(baseline, variant).verdict == "winner"
+    few = fixed_paired_test(baseline, variant, min_n=30)
+    assert few.verdict == "inconclusive" and few.p_value == 1.0
+    assert "at least 30" in few.reason
 
 
 def test_too_few_pairs_and_bad_input():

@@ -22,11 +22,13 @@ from selflearn.agents.teacher.stats._report import (
     MetricSpec,
     Movement,
 )
+from selflearn.agents.teacher.stats._scenario_level import MIN_SCENARIOS, scenario_paired_test
 from selflearn.agents.teacher.stats._srm import SRM_THRESHOLD, SampleRatioCheck, check_sample_ratio
 
 __all__ = [
     "CORRECTIONS",
     "DEFAULT_PLANNED_N",
+    "MIN_SCENARIOS",
     "SRM_THRESHOLD",
     "ArmData",
     "Correction",
@@ -49,4 +51,5 @@ __all__ = [
     "fixed_paired_test",
     "mixture_variance",
     "plan_sample_size",
+    "scenario_paired_test",
 ]

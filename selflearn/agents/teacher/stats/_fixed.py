@@ -5,7 +5,9 @@ intervals. A check that is run once on a sample fixed in advance, such as the ca
 held-out comparison of the version it started from and the one it ends on, does not need
 that freedom, so it uses the classical paired t-test and its interval, which are exact for
 normal differences and close for the bounded per-episode rates here once there are a dozen
-pairs. Pairs that are identical in both arms count as zero differences.
+pairs. Pairs that are identical in both arms count as zero differences. The unit of a pair
+should be what varies independently: `scenario_paired_test` first averages the episodes of
+each scenario, so that seeds of a deterministic system do not pass for independent samples.
 """
 
 from __future__ import annotations
@@ -49,8 +51,13 @@ def fixed_paired_test(
     *,
     higher_is_better: bool = True,
     alpha: float = 0.05,
+    min_n: int = 2,
 ) -> FixedComparison:
-    """Compare paired observations once with the two-sided paired t-test at ``alpha``."""
+    """Compare paired observations once with the two-sided paired t-test at ``alpha``.
+
+    Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount (zero
+    variance), give an inconclusive verdict with p = 1, never a decision.
+    """
     if len(baseline) != len(variant):
         raise ValueError(
             f"unequal lengths: {len(baseline)} baseline and {len(variant)} variant values; "
@@ -61,11 +68,20 @@ def fixed_paired_test(
     n = int(diffs.size)
     effect = float(diffs.mean()) if n else math.nan
     sd = float(diffs.std(ddof=1)) if n > 1 else math.nan
-    if n < 2 or sd == 0.0:
-        # No spread: an interval of width zero when every pair moved alike, else none.
-        identical = n >= 2
-        low, high = (effect, effect) if identical else (-math.inf, math.inf)
-        p_value = 1.0 if not identical or effect == 0.0 else 0.0
+    if n > 1 and sd <= 1e-12 * max(1.0, abs(effect)):
+        sd = 0.0  # rounding noise of equal differences, not spread
+    note = ""
+    if n < max(2, min_n) or sd == 0.0:
+        # Too few pairs, or no spread to estimate an error from: nothing is decided. Arms
+        # that agree on every pair differ by exactly zero here; a shift shared by every pair
+        # says nothing about how much it varies where nobody looked.
+        identical = n >= 2 and sd == 0.0 and effect == 0.0
+        low, high = (0.0, 0.0) if identical else (-math.inf, math.inf)
+        p_value = 1.0
+        if n < max(2, min_n):
+            note = f"; {n} pairs, at least {max(2, min_n)} are needed"
+        elif not identical:
+            note = "; every pair moved by the same amount, so the error cannot be estimated"
     else:
         half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
         low, high = effect - half, effect + half
@@ -84,5 +100,5 @@ def fixed_paired_test(
         sd=sd,
         alpha=alpha,
         higher_is_better=higher_is_better,
-        reason=f"{summary}, p = {p_value:.3g} over {n} pairs ({verdict})",
+        reason=f"{summary}, p = {p_value:.3g} over {n} pairs ({verdict}){note}",
     )
