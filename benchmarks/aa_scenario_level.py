@@ -2,18 +2,23 @@
 
 Both arms run the same parameter version (the defaults); they differ only in the emulator's
 seed, so every difference is noise (the paraphrases of what the simulated users say). A
-fresh generated set is played once per arm and scenario; then many A/A experiments of 30
-scenarios each are drawn from it (without replacement within an experiment, seeded), and each
-is tested with `scenario_paired_test` on the primary metrics. A decision (winner or loser) in
-an A/A comparison is a false positive; the target is at most 5 %.
+fresh generated set is played with two emulator seeds per scenario; then many A/A
+experiments of 30 scenarios each are drawn from it (without replacement within an
+experiment, seeded). Which seed plays which arm is drawn per scenario and experiment, as a
+real A/A with randomly assigned seeds would do: with the arms fixed, a finite set's chance
+difference between the two seeds would be counted again in every experiment. Each experiment
+is tested with `scenario_paired_test` on the primary metrics; a decision (winner or loser)
+is a false positive. The target is at most 5 % per metric.
 
 Usage: python benchmarks/aa_scenario_level.py [--scenarios 120] [--experiments 1000]
-       [--set-seed 424242] [--out benchmarks/results/aa_scenario.md]
+       [--set-seed 424242] [--played FILE.json] [--out benchmarks/results/aa_scenario.md]
+(`--played` keeps the played values, and reuses them when the file exists.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import tempfile
 import time
@@ -43,8 +48,31 @@ def play(scenarios, components, seed: int) -> dict[str, dict[tuple[str, int], fl
     return out
 
 
-def _only(values: dict[tuple[str, int], float | None], chosen: set[str]) -> dict:
-    return {key: value for key, value in values.items() if key[0] in chosen}
+Played = dict[str, dict[tuple[str, int], float | None]]
+
+
+def _arms(a: dict, b: dict, chosen: list[str], swapped: set[str]) -> tuple[dict, dict]:
+    """Return the two arms of one A/A experiment: seed 1 or 2 per scenario, as drawn."""
+    first = {k: (b if k[0] in swapped else a)[k] for k in a if k[0] in chosen}
+    second = {k: (a if k[0] in swapped else b)[k] for k in a if k[0] in chosen}
+    return first, second
+
+
+def _save(path: Path, arm_a: Played, arm_b: Played) -> None:
+    data = {
+        name: {m: [[k[0], k[1], v] for k, v in values.items()] for m, values in arm.items()}
+        for name, arm in (("a", arm_a), ("b", arm_b))
+    }
+    path.write_text(json.dumps(data))
+
+
+def _load(path: Path) -> tuple[Played, Played]:
+    data = json.loads(path.read_text())
+    arms = [
+        {m: {(s, int(i)): v for s, i, v in rows} for m, rows in data[name].items()}
+        for name in ("a", "b")
+    ]
+    return arms[0], arms[1]
 
 
 def main() -> None:
@@ -54,25 +82,31 @@ def main() -> None:
     parser.add_argument("--per-experiment", type=int, default=30)
     parser.add_argument("--set-seed", type=int, default=424242)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/aa_scenario.md")
+    parser.add_argument("--played", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder, scratch_components("bench_aa") as components:
-        write_generated_set(args.scenarios, args.set_seed, Path(folder))
-        scenarios = load_scenarios([Path(folder)])
-        arm_a = play(scenarios, components, seed=1)
-        arm_b = play(scenarios, components, seed=2)
+    if args.played is not None and args.played.exists():
+        arm_a, arm_b = _load(args.played)
+    else:
+        with tempfile.TemporaryDirectory() as folder, scratch_components("bench_aa") as parts:
+            write_generated_set(args.scenarios, args.set_seed, Path(folder))
+            scenarios = load_scenarios([Path(folder)])
+            arm_a = play(scenarios, parts, seed=1)
+            arm_b = play(scenarios, parts, seed=2)
+        if args.played is not None:
+            _save(args.played, arm_a, arm_b)
     played_s = time.perf_counter() - started
     rng = random.Random(7)
-    ids = sorted(s.id for s in scenarios)
+    ids = sorted({key[0] for key in arm_a["recall"]})
     decided = dict.fromkeys(METRICS, 0)
     any_decided = 0
     for _ in range(args.experiments):
-        chosen = set(rng.sample(ids, args.per_experiment))
+        chosen = rng.sample(ids, args.per_experiment)
+        swapped = {scenario for scenario in chosen if rng.random() < 0.5}
         hit = False
         for metric, higher in METRICS.items():
-            test = scenario_paired_test(
-                _only(arm_a[metric], chosen), _only(arm_b[metric], chosen), higher_is_better=higher
-            )
+            first, second = _arms(arm_a[metric], arm_b[metric], chosen, swapped)
+            test = scenario_paired_test(first, second, higher_is_better=higher)
             if test.verdict != "inconclusive":
                 decided[metric] += 1
                 hit = True
@@ -94,8 +128,9 @@ def main() -> None:
             "not looked at before) is played twice on the default parameters, with emulator "
             "seeds 1 and 2: the arms differ only in how the simulated users word things. "
             f"{args.experiments} A/A experiments of {args.per_experiment} scenarios each are "
-            "drawn from it (seeded); each compares the scenario means with the paired t-test "
-            "at alpha 0.05 (`scenario_paired_test`). Every decision is a false positive. The "
+            "drawn from it (seeded), and which seed plays which arm is drawn per scenario; "
+            "each experiment compares the scenario means with the paired t-test at alpha "
+            "0.05 (`scenario_paired_test`). Every decision is a false positive. The "
             "experiments share scenarios, so the rates are estimates for this set, not "
             "independent trials.",
             "",

@@ -3,8 +3,9 @@
 For each seed, `selflearn campaign run --seed S` (what `make run` does: the default goal, the
 bundled scenarios, the default budget, offline providers) runs in a fresh SELFLEARN_HOME, so
 it starts from the SPEC defaults (version 1). The report's held-out check compares the
-version the campaign started from with the one it ended on, on the four held-out scenarios
-it never tuned on, with a paired t-test per metric. The first seed is run twice, each time
+version the campaign started from with the one it ended on, on 30 generated held-out
+scenarios it never tuned on, with a paired t-test over scenario means per metric. The first
+seed is run twice, each time
 in a new process and a new database, to check that the same seed gives the same verdicts
 and versions.
 
@@ -101,8 +102,13 @@ def main() -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine()}, embedded PostgreSQL 16 + "
         "pgvector, offline providers, with `.venv/bin/python benchmarks/campaign_heldout.py`.",
         "Each run is `selflearn campaign run --seed S --json` (the default goal *cut "
-        "hallucinations below 5 % without losing recall*, the bundled scenarios, the default "
-        "budget) in a fresh SELFLEARN_HOME, so it starts from the SPEC defaults.",
+        "hallucinations below 5 % without losing recall*, the bundled training scenarios, the "
+        "default budget) in a fresh SELFLEARN_HOME, so it starts from the SPEC defaults. It "
+        "monitors on 30 scenarios generated fresh from a set seed derived from the campaign "
+        "seed (never trained on, never looked at while building the generator or the Student), "
+        "with the scenarios as the unit: one episode per scenario and arm, the paired t-test "
+        "over scenario means. The rule that rolls a change back (a significant loss on the "
+        "primary metric, a guardrail or the answer-correct rate) was fixed before this ran.",
         "",
         "## What each campaign adopted",
         "",
@@ -122,7 +128,7 @@ def main() -> None:
         )
     lines += [
         "",
-        "## Held-out scenarios before and after (paired t-test, 95 % intervals)",
+        "## Held-out scenarios before and after (t-test over scenario means, 95 % intervals)",
         "",
         "| seed | metric | before | after | change | 95 % interval |",
         "|---|---|---|---|---|---|",

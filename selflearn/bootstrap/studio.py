@@ -13,8 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from selflearn.bootstrap._components import Components, open_components
-from selflearn.graph import CampaignContext, CampaignOptions, build_campaign_graph
-from selflearn.simulator import load_scenarios
+from selflearn.graph import (
+    CampaignContext,
+    CampaignOptions,
+    build_campaign_graph,
+    campaign_scenarios,
+)
 
 __all__ = ["build_studio_graph", "studio_context"]
 
@@ -23,7 +27,7 @@ def studio_context(components: Components) -> CampaignContext:
     """Return the context Studio's runs use: default options on the bundled scenarios."""
     options = CampaignOptions()
     runner = components.campaign_runner()
-    return runner.context(options, load_scenarios(list(options.scenarios)))
+    return runner.context(options, campaign_scenarios(options))
 
 
 def build_studio_graph(components: Components) -> Any:

@@ -16,6 +16,7 @@ from selflearn.errors import NotFoundError
 from selflearn.graph import (
     DEFAULT_BUDGET,
     DEFAULT_GOAL,
+    DEFAULT_HOLDOUT_SCENARIOS,
     DEFAULT_HOLDOUT_SEEDS,
     DEFAULT_SCENARIOS,
     CampaignOptions,
@@ -108,6 +109,18 @@ def run(
     holdout_seeds: int = typer.Option(
         DEFAULT_HOLDOUT_SEEDS, "--holdout-seeds", min=1, help="Seeds per held-out scenario."
     ),
+    holdout_scenarios: int = typer.Option(
+        DEFAULT_HOLDOUT_SCENARIOS,
+        "--holdout-scenarios",
+        min=0,
+        help="Held-out scenarios generated fresh (0: the files' `split: holdout` ones).",
+    ),
+    holdout_set_seed: int | None = typer.Option(
+        None,
+        "--holdout-set-seed",
+        min=0,
+        help="Seed of the generated held-out set (default: derived from --seed).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""
@@ -120,6 +133,8 @@ def run(
         budget=budget,
         seed=seed,
         holdout_seeds=holdout_seeds,
+        holdout_scenarios=holdout_scenarios,
+        holdout_set_seed=holdout_set_seed,
     )
     outcome = _drive(lambda runner: runner.start(options), budget, as_json)
     _finish(outcome, as_json)

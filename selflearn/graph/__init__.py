@@ -5,9 +5,15 @@ from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import DEFAULT_GOAL, experiment_goal, parse_goal_text
 from selflearn.graph._manager_tools import GraphTools
-from selflearn.graph._opening import new_campaign, open_campaign, split_scenarios
+from selflearn.graph._opening import (
+    campaign_scenarios,
+    new_campaign,
+    open_campaign,
+    split_scenarios,
+)
 from selflearn.graph._options import (
     DEFAULT_BUDGET,
+    DEFAULT_HOLDOUT_SCENARIOS,
     DEFAULT_HOLDOUT_SEEDS,
     DEFAULT_SCENARIOS,
     CampaignOptions,
@@ -18,6 +24,7 @@ from selflearn.graph._state import CampaignState
 __all__ = [
     "DEFAULT_BUDGET",
     "DEFAULT_GOAL",
+    "DEFAULT_HOLDOUT_SCENARIOS",
     "DEFAULT_HOLDOUT_SEEDS",
     "DEFAULT_SCENARIOS",
     "CampaignContext",
@@ -27,6 +34,7 @@ __all__ = [
     "CampaignState",
     "GraphTools",
     "build_campaign_graph",
+    "campaign_scenarios",
     "experiment_goal",
     "list_campaigns",
     "new_campaign",

@@ -180,9 +180,15 @@ def _holdout(
         for m in monitor.get("metrics", [])
     ]
     scenarios = len(state.get("holdout_scenarios", []))
+    set_seed = state.get("holdout_set_seed")
+    which = (
+        f"generated held-out set {set_seed}, never trained on"
+        if set_seed is not None
+        else "scenario files' held-out split"
+    )
     note = (
-        f"{monitor.get('pairs', 0)} paired episodes ({scenarios} scenarios x "
-        f"{state.get('holdout_seeds', 0)} seeds), {monitor.get('method', 'paired test')}; "
+        f"{monitor.get('pairs', 0)} scenarios paired ({scenarios} scenarios of the {which}, "
+        f"{state.get('holdout_seeds', 0)} seed(s) each), {monitor.get('method', 'paired test')}; "
         f"{metric}: {monitor.get('verdict')}."
     )
     if monitor.get("rolled_back_to"):

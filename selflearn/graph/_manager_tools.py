@@ -125,6 +125,8 @@ class GraphTools:
             budget=budget or self.options.budget,
             seed=self.options.seed if seed is None else seed,
             holdout_seeds=self.options.holdout_seeds,
+            holdout_scenarios=self.options.holdout_scenarios,
+            holdout_set_seed=self.options.holdout_set_seed,
         )
         outcome = self.runner.start(options, spec=spec, goal_id=goal_id)
         return _summary(outcome, goal_id, self.runner.offline)

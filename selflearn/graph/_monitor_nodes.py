@@ -16,9 +16,9 @@ from langgraph.types import Send
 from sqlalchemy import text
 
 from selflearn.agents.manager import GoalSpec
-from selflearn.agents.metrics import HIGHER_IS_BETTER
+from selflearn.agents.metrics import BY_NAME, HIGHER_IS_BETTER
 from selflearn.agents.teacher.metrics import select_list
-from selflearn.agents.teacher.stats import align_pairs, fixed_paired_test
+from selflearn.agents.teacher.stats import align_pairs, scenario_paired_test
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState
 from selflearn.simulator import derive_seed
@@ -122,15 +122,10 @@ def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, An
     for row in rows:
         if row["variant"] in by_arm:
             by_arm[row["variant"]][(row["scenario_id"], row["seed"])] = row.get(metric)
-    _, values = align_pairs(by_arm)
-    pairs = [
-        (b, a)
-        for b, a in zip(values["before"], values["after"], strict=True)
-        if math.isfinite(b) and math.isfinite(a)
-    ]
-    test = fixed_paired_test(
-        [b for b, _ in pairs], [a for _, a in pairs], higher_is_better=HIGHER_IS_BETTER[metric]
+    test = scenario_paired_test(
+        by_arm["before"], by_arm["after"], higher_is_better=HIGHER_IS_BETTER[metric]
     )
+    means = _scenario_means(by_arm)
     return {
         "metric": metric,
         "role": role,
@@ -140,13 +135,32 @@ def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, An
         "ci_high": test.ci_high,
         "p_value": test.p_value,
         "pairs": test.n,
-        "before": _mean([b for b, _ in pairs]),
-        "after": _mean([a for _, a in pairs]),
+        "before": _mean(means["before"]),
+        "after": _mean(means["after"]),
     }
+
+
+def _scenario_means(by_arm: dict[str, dict[tuple[str, int], Any]]) -> dict[str, list[float]]:
+    # The means a scenario-level test compares: each scenario's pairs averaged per arm.
+    keys, values = align_pairs(by_arm)
+    sums: dict[str, dict[str, list[float]]] = {}
+    for i, (scenario, _) in enumerate(keys):
+        if all(math.isfinite(values[arm][i]) for arm in by_arm):
+            for arm in by_arm:
+                sums.setdefault(scenario, {}).setdefault(arm, []).append(values[arm][i])
+    return {arm: [sum(v[arm]) / len(v[arm]) for v in sums.values()] for arm in by_arm}
 
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def _must_not_lose(compared: dict[str, Any]) -> bool:
+    # Fixed before any held-out figure is seen: the primary metric, every guardrail that
+    # verdicts use, and the share of answerable questions answered right.
+    if compared["metric"] == "answer_correct_rate":
+        return True
+    return compared["role"] in ("primary", "guardrail") and BY_NAME[compared["metric"]].in_verdicts
 
 
 def _by_scenario(rows: list[dict[str, Any]], metric: str) -> dict[str, dict[str, float | None]]:
@@ -166,7 +180,9 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
     """Monitor: before/after on the holdout with intervals; roll back a significant loss.
 
     The holdout is analysed once, on a sample fixed in advance, so it uses the paired
-    t-test (`fixed_paired_test`) rather than the sequential test of the experiments.
+    t-test rather than the sequential test of the experiments, with the scenarios as the unit
+    (`scenario_paired_test`): a significant loss on the primary metric, a guardrail or the
+    answer-correct rate rolls the campaign's change back.
     """
     ctx = runtime.context
     goal = GoalSpec.model_validate(state["goal"])
@@ -192,15 +208,16 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
             monitor.update(
                 {k: head[k] for k in ("verdict", "effect", "ci_low", "ci_high", "p_value")},
                 pairs=head["pairs"],
-                method="paired t-test",
+                method="paired t-test over scenario means",
                 metrics=compared,
             )
-            if head["verdict"] == "loser":
+            worse = [m for m in compared if _must_not_lose(m) and m["verdict"] == "loser"]
+            if worse:
                 rolled = rollback(
                     session=session,
                     now=ctx.clock(),
-                    reason=f"holdout {primary} got worse ({head['effect']:+.3f}) "
-                    "after the campaign",
+                    reason="holdout got worse after the campaign: "
+                    + ", ".join(f"{m['metric']} {m['effect']:+.3f}" for m in worse),
                     initiated_by="monitor",
                 )
                 monitor["rolled_back_to"] = rolled.version

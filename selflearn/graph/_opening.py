@@ -16,9 +16,27 @@ from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import parse_goal_text
 from selflearn.graph._options import CampaignOptions
 from selflearn.graph._state import CampaignState
-from selflearn.simulator import Scenario
+from selflearn.simulator import Scenario, generate_scenario, load_scenarios
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign
+
+
+def campaign_scenarios(options: CampaignOptions) -> list[Scenario]:
+    """Return the scenarios a campaign plays: the files' training set and its held-out set.
+
+    With `options.holdout_scenarios` > 0 the held-out set is generated fresh from
+    `options.holdout_set` (never the files' `split: holdout` scenarios, which were looked
+    at); with 0 it is the files' held-out scenarios. The same options give the same set, so
+    a resumed campaign monitors on the scenarios it started with.
+    """
+    scenarios = load_scenarios(list(options.scenarios))
+    if options.holdout_scenarios <= 0:
+        return scenarios
+    generated = [
+        Scenario.model_validate(generate_scenario(options.holdout_set, index, split="holdout"))
+        for index in range(options.holdout_scenarios)
+    ]
+    return [s for s in scenarios if s.split == "train"] + generated
 
 
 def split_scenarios(scenarios: Sequence[Scenario], spec: GoalSpec) -> tuple[list[str], list[str]]:
@@ -74,6 +92,7 @@ def new_campaign(
         "budget": options.budget,
         "seeds_per_look": options.seeds_per_look,
         "holdout_seeds": options.holdout_seeds,
+        "holdout_set_seed": options.holdout_set if options.holdout_scenarios > 0 else None,
         "train_scenarios": train,
         "holdout_scenarios": holdout,
         "ignored_factors": [f for f in spec.allowed_factors if f in ignored_factors],
@@ -104,6 +123,8 @@ def open_campaign(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
         seed=int(state.get("seed") or defaults.seed),
         holdout_seeds=int(state.get("holdout_seeds") or defaults.holdout_seeds),
         max_looks=ctx.max_looks,
+        # The context's scenarios hold the default options' generated held-out set.
+        holdout_set_seed=defaults.holdout_set,
     )
     opened = new_campaign(
         ctx.engine,

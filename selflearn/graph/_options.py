@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from selflearn.graph._goal import DEFAULT_GOAL
+from selflearn.simulator import derive_seed
 
 DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 #: Enough for a four-arm prompt A/B to reach three looks and a few one-factor steps after it.
 DEFAULT_BUDGET = 200
-#: Seeds per held-out scenario: 4 bundled scenarios x 5 seeds = 20 pairs for the final check.
-DEFAULT_HOLDOUT_SEEDS = 5
+#: Seeds per held-out scenario: the scenarios are the unit of the final check, not the seeds.
+DEFAULT_HOLDOUT_SEEDS = 1
+#: Held-out scenarios generated fresh for the final check (0: the files' `split: holdout`).
+DEFAULT_HOLDOUT_SCENARIOS = 30
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,16 @@ class CampaignOptions:
     holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
     max_looks: int = 4
     max_concurrency: int = 2
+    holdout_scenarios: int = DEFAULT_HOLDOUT_SCENARIOS
+    # None: derived from `seed`, so the same seed gives the same campaign.
+    holdout_set_seed: int | None = None
+
+    @property
+    def holdout_set(self) -> int:
+        """Return the seed of the generated held-out set (see `holdout_scenarios`)."""
+        if self.holdout_set_seed is not None:
+            return self.holdout_set_seed
+        return derive_seed(self.seed, "holdout-set") % 1_000_000
 
     def to_config(self) -> dict[str, Any]:
         """Return the options as stored with the campaign, to resume it later."""
@@ -39,4 +52,6 @@ class CampaignOptions:
             "holdout_seeds": self.holdout_seeds,
             "max_looks": self.max_looks,
             "max_concurrency": self.max_concurrency,
+            "holdout_scenarios": self.holdout_scenarios,
+            "holdout_set_seed": self.holdout_set_seed,
         }

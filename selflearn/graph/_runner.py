@@ -16,10 +16,10 @@ from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
 from selflearn.graph._builder import build_campaign_graph
 from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
-from selflearn.graph._opening import new_campaign
+from selflearn.graph._opening import campaign_scenarios, new_campaign
 from selflearn.graph._options import CampaignOptions
 from selflearn.maas import StudentClient
-from selflearn.simulator import Scenario, load_scenarios
+from selflearn.simulator import Scenario
 from selflearn.store import Database, session_scope
 from selflearn.store.models import Campaign
 from selflearn.tuner import active_version
@@ -110,7 +110,7 @@ class CampaignRunner:
         """
         if options.budget < 2:  # before the scenarios are read: the cheaper refusal first
             raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
-        scenarios = load_scenarios(list(options.scenarios))
+        scenarios = campaign_scenarios(options)
         state = new_campaign(
             self.database.engine,
             options,
@@ -141,7 +141,7 @@ class CampaignRunner:
             config = dict(campaign.config)
         config["scenarios"] = tuple(config.get("scenarios", ()))
         options = CampaignOptions(**config)
-        scenarios = load_scenarios(list(options.scenarios))
+        scenarios = campaign_scenarios(options)
         command: Any = Command(resume=decision) if decision is not None else None
         return self._drive(campaign_id, command, options, scenarios)
 

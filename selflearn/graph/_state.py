@@ -32,6 +32,8 @@ class CampaignState(TypedDict, total=False):
     budget: int
     seeds_per_look: int
     holdout_seeds: int
+    # Seed of the generated held-out set (None: the scenario files' held-out split).
+    holdout_set_seed: int | None
     train_scenarios: list[str]
     holdout_scenarios: list[str]
     # Allowed factors the Student does not read: never experimented on.

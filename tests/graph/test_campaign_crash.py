@@ -47,7 +47,7 @@ def test_kill_9_then_resume_finishes_without_loss_or_double_counting(
     folder = small_scenarios(tmp_path)
     proc = _cli(
         database, "campaign", "run", "--budget", "12", "--seed", "5",
-        "--holdout-seeds", "2", "--scenarios", str(folder), "--json",
+        "--holdout-seeds", "1", "--holdout-scenarios", "10", "--scenarios", str(folder), "--json",
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while _completed_episodes(database) < kill_after_episodes:

@@ -27,7 +27,9 @@ def _signature(outcome) -> list[tuple]:
 
 def test_same_seed_same_campaign(settings, database, tmp_path):
     folder = small_scenarios(tmp_path)
-    options = CampaignOptions(scenarios=(str(folder),), budget=12, seed=7, holdout_seeds=2)
+    options = CampaignOptions(
+        scenarios=(str(folder),), budget=12, seed=7, holdout_seeds=2, holdout_scenarios=0
+    )
     events: list = []
     first = runner(settings, database, events).start(options, campaign_id="det-a")
     second = runner(settings, database).start(options, campaign_id="det-b")
@@ -63,6 +65,7 @@ def test_manual_zone_change_waits_for_the_owner_and_resumes(settings, database, 
         budget=4,
         seed=3,
         holdout_seeds=1,
+        holdout_scenarios=0,
     )
     run = runner(settings, database)
     outcome = run.start(options, campaign_id="approval-a")
@@ -128,7 +131,8 @@ def test_bad_inputs_change_nothing(settings, database, tmp_path):
     with pytest.raises(NotFoundError):
         run.resume("no-such-campaign")
     done = run.start(
-        CampaignOptions(scenarios=(str(folder),), budget=2, holdout_seeds=1), campaign_id="done-1"
+        CampaignOptions(scenarios=(str(folder),), budget=2, holdout_seeds=1, holdout_scenarios=0),
+        campaign_id="done-1",
     )
     assert done.status == "completed"
     with pytest.raises(ConflictError, match="already completed"):
@@ -149,6 +153,7 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
         seed=1,
         seeds_per_look=2,
         holdout_seeds=2,
+        holdout_scenarios=0,
     )
     outcome = runner(settings, database, ignored=OFFLINE_IGNORED_FACTORS).start(
         options, campaign_id="win-1"
@@ -172,11 +177,16 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
     assert next(iter(roles)) == "hallucination_rate" and roles["hallucination_rate"] == "primary"
     assert roles["recall"] == "guardrail" and roles["answer_correct_rate"] == "side_effect"
     for metric in monitor["metrics"]:
-        assert metric["pairs"] == 2 and metric["ci_low"] <= metric["effect"] <= metric["ci_high"]
+        # One held-out scenario: the scenario is the unit, so nothing is decided on it.
+        assert metric["pairs"] == 1 and metric["verdict"] == "inconclusive"
+        assert metric["ci_low"] <= metric["effect"] <= metric["ci_high"]
         assert metric["after"] - metric["before"] == pytest.approx(metric["effect"])
     assert set(monitor["by_scenario"]) == {"unanswerable-gaps"}
     text = render_report(CampaignReport.model_validate(state["report"]))
-    assert "paired episodes (1 scenarios x 2 seeds), paired t-test" in text
+    assert (
+        "1 scenarios paired (1 scenarios of the scenario files' held-out split, 2 seed(s) each), "
+        "paired t-test over scenario means" in text
+    )
     assert "  by scenario, before \u2192 after:\n    unanswerable-gaps:" in text
     assert "Not tested:\n  - responder.temperature: the Student does not read it" in text
     assert f"{won['id'].rsplit('/', 1)[-1]}: responder.system_prompt_version" in text
@@ -194,3 +204,24 @@ def test_a_goal_that_allows_only_ignored_factors_is_refused(settings, database, 
     )
     with pytest.raises(InvalidInputError, match="only factors this Student ignores"):
         runner(settings, database, ignored=OFFLINE_IGNORED_FACTORS).start(options)
+
+
+def test_the_held_out_set_is_generated_fresh_and_named_in_the_report(settings, database, tmp_path):
+    folder = small_scenarios(tmp_path)
+    options = CampaignOptions(
+        scenarios=(str(folder),), budget=8, seed=3, holdout_seeds=1, holdout_scenarios=12
+    )
+    outcome = runner(settings, database).start(options, campaign_id="fresh-1")
+    state = outcome.state
+    assert state["holdout_set_seed"] == options.holdout_set
+    assert len(state["holdout_scenarios"]) == 12
+    assert all(s.startswith(f"gen-s{options.holdout_set}-") for s in state["holdout_scenarios"])
+    # The files' own held-out scenario is neither trained nor monitored on.
+    assert "unanswerable-gaps" not in state["train_scenarios"] + state["holdout_scenarios"]
+    report = CampaignReport.model_validate(state["report"])
+    text = render_report(report)
+    monitor = state["monitor"]
+    if monitor["changed"]:
+        assert f"generated held-out set {options.holdout_set}, never trained on" in text
+        assert {m["pairs"] for m in monitor["metrics"]} == {12}
+    assert outcome.status == "completed"

@@ -13,7 +13,9 @@ def test_owner_sets_a_goal_runs_a_campaign_and_reads_the_report(settings, databa
     tools = GraphTools(
         database,
         runner(settings, database),
-        default_options=CampaignOptions(scenarios=(str(folder),), budget=4, holdout_seeds=1),
+        default_options=CampaignOptions(
+            scenarios=(str(folder),), budget=4, holdout_seeds=1, holdout_scenarios=0
+        ),
     )
     manager = Manager(tools, engine=database.engine, conversation_id="tools-1")
     asked = manager.handle("cut hallucinations below 5 % without losing recall")

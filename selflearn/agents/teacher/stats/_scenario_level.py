@@ -10,7 +10,7 @@ means, with a minimum number of scenarios.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from selflearn.agents.teacher.stats._fixed import FixedComparison, fixed_paired_test
@@ -23,8 +23,8 @@ MIN_SCENARIOS = 10
 
 
 def scenario_paired_test(
-    baseline: Mapping[tuple[str, Hashable], Any],
-    variant: Mapping[tuple[str, Hashable], Any],
+    baseline: Mapping[tuple[str, Any], Any],
+    variant: Mapping[tuple[str, Any], Any],
     *,
     higher_is_better: bool = True,
     alpha: float = 0.05,
