@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Float, Identity, Index, PrimaryKeyConstraint, String, text
+from sqlalchemy import Float, ForeignKey, Identity, Index, PrimaryKeyConstraint, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from selflearn.store.models._base import Base, created_at, uuid_pk
@@ -30,6 +30,38 @@ class TopicTransition(Base):
     )
     attempts: Mapped[int] = mapped_column(nullable=False, default=0, server_default=text("0"))
     last_used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = created_at()
+
+
+class MicrographTurn(Base):
+    """What the micrograph did on one user message: TEC, the jump it chose, or why it skipped.
+
+    `episode_id` ties simulated turns to their episode, so an engagement metric (mean TEC per
+    episode) can be aggregated next to the probe metrics.
+    """
+
+    __tablename__ = "micrograph_turns"
+    __table_args__ = (
+        Index("ix_micrograph_turns_episode", "episode_id"),
+        Index("ix_micrograph_turns_user", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    pipeline_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("pipeline_runs.id", ondelete="SET NULL")
+    )
+    episode_id: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    agent_intent: Mapped[str] = mapped_column(String(64), nullable=False)
+    tec: Mapped[float | None] = mapped_column(Float)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    density: Mapped[float | None] = mapped_column(Float)
+    exhausted: Mapped[bool] = mapped_column(nullable=False, default=False)
+    transition_type: Mapped[str | None] = mapped_column(String(64))
+    candidates: Mapped[int] = mapped_column(nullable=False, default=0)
+    success: Mapped[float | None] = mapped_column(Float)
+    skipped: Mapped[str | None] = mapped_column(String(64))
+    latency_ms: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     created_at: Mapped[datetime] = created_at()
 
 
