@@ -74,9 +74,7 @@ def score_candidate(
     kind, base = classify(text)
     if kind == SEMANTIC:
         base = max(0.0, similarity)
-    score = f.anti_loop(
-        base, similarity, threshold=anti_loop_similarity, factor=anti_loop_factor
-    )
+    score = f.anti_loop(base, similarity, threshold=anti_loop_similarity, factor=anti_loop_factor)
     if learning:
         score *= f.micrograph_modifier(past_weight, boost=boost, penalty=penalty)
     return Candidate(memory_id, text, embedding, kind, base, similarity, past_weight, score)
