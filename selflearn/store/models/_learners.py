@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Float, ForeignKey, Identity, Index, PrimaryKeyConstraint, String, text
+from sqlalchemy import Float, Identity, Index, PrimaryKeyConstraint, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from selflearn.store.models._base import Base, created_at, uuid_pk
@@ -47,9 +47,8 @@ class MicrographTurn(Base):
     )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
-    pipeline_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("pipeline_runs.id", ondelete="SET NULL")
-    )
+    # No foreign key: the Student batches its telemetry, so the run may be written later.
+    pipeline_id: Mapped[uuid.UUID | None]
     episode_id: Mapped[str | None] = mapped_column(String(300))
     user_id: Mapped[str] = mapped_column(String(200), nullable=False)
     agent_intent: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -38,7 +38,6 @@ def upgrade() -> None:
         sa.Column("skipped", sa.String(length=64), nullable=True),
         sa.Column("latency_ms", sa.Float(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.ForeignKeyConstraint(["pipeline_id"], ["pipeline_runs.id"], name=op.f("fk_micrograph_turns_pipeline_id_pipeline_runs"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_micrograph_turns")),
     )
     op.create_index("ix_micrograph_turns_episode", "micrograph_turns", ["episode_id"], unique=False)
