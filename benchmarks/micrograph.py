@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from _maas_bench import machine, percentile, scratch_components
 
-from selflearn.simulator.engagement import BenchResult, run_bifurcation_bench
+from selflearn.simulator.engagement import BenchResult, bench_arms, run_bifurcation_bench
+
+ON = bench_arms()["on"]
 
 COLOURS = {"on": "#1f77b4", "off": "#d62728", "no_antiloop": "#2ca02c"}
 
@@ -79,8 +82,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--anti-loop-similarity",
+        type=float,
+        default=None,
+        help="run every arm with this anti-looping threshold instead of the seeds' 0.65",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/micrograph.md"))
     args = parser.parse_args()
+    base = ON
+    if args.anti_loop_similarity is not None:
+        base = replace(ON, anti_loop_similarity=args.anti_loop_similarity)
+        args.out = args.out.with_name(f"micrograph_antiloop_{args.anti_loop_similarity:g}.md")
     with scratch_components("bench_micrograph") as components:
         started = time.perf_counter()
         result = run_bifurcation_bench(
@@ -90,6 +103,7 @@ def main() -> None:
             users=args.users,
             turns=args.turns,
             seed=args.seed,
+            base=base,
         )
         elapsed = time.perf_counter() - started
     summary = {arm: result.arm_summary(arm) for arm in result.runs}
@@ -99,7 +113,7 @@ def main() -> None:
     latencies = [v for run in result.runs["on"] for v in run.latency_ms]
     max_queries = max(run.max_queries for runs in result.runs.values() for run in runs)
     curve_on, curve_off = result.curve("on"), result.curve("off")
-    svg = args.out.with_name("micrograph_curve.svg")
+    svg = args.out.with_name(args.out.stem + "_curve.svg")
     svg.write_text(curve_svg(result), "utf-8")
     per_user = [
         on.mean_tec - off.mean_tec
@@ -109,7 +123,13 @@ def main() -> None:
         "# Bifurcation micrograph: engagement world",
         "",
         f"`.venv/bin/python benchmarks/micrograph.py --users {args.users} --turns {args.turns}"
-        f" --seed {args.seed}` (the same as `selflearn learners bench bifurcation`), on "
+        f" --seed {args.seed}"
+        + (
+            f" --anti-loop-similarity {args.anti_loop_similarity}`"
+            if args.anti_loop_similarity is not None
+            else "` (the same as `selflearn learners bench bifurcation`)"
+        )
+        + ", on "
         f"{machine()}, offline hashing embedder, {elapsed:.0f} s.",
         "",
         "Split: a fresh world from the seed; the world's design (tastes U(0.1, 1) per kind",
@@ -138,7 +158,7 @@ def main() -> None:
         f"- **Micrograph step time** (arm on, {len(latencies)} steps, embedding included): "
         f"p50 {percentile(latencies, 0.5):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms.",
         "",
-        "Learning curve (mean TEC per 10 turns; ![curve](micrograph_curve.svg)):",
+        f"Learning curve (mean TEC per 10 turns; ![curve]({svg.name})):",
         "",
         "| turns | on | off | on − off |",
         "|---|---:|---:|---:|",

@@ -13,6 +13,7 @@ benchmarks/results/micrograph_latency.md.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,9 +33,9 @@ INSERT INTO topic_transitions (id, user_id, source_embedding, target_embedding,
 SELECT gen_random_uuid(), :prefix || (g % :users), v.s, v.t, 'semantic', 'casual_chat',
        random(), 1, now()
 FROM generate_series(1, :rows) AS g,
-LATERAL (SELECT CAST(array_agg(random() - 0.5 + g * 0) AS vector(384)) AS s,
-                CAST(array_agg(random() - 0.5 + g * 0) AS vector(384)) AS t
-         FROM generate_series(1, 384)) AS v
+LATERAL (SELECT CAST(array_agg(random() - 0.5) AS vector(384)) AS s,
+                CAST(array_agg(random() - 0.5) AS vector(384)) AS t
+         FROM generate_series(1, 384) WHERE g > 0) AS v  -- g: a fresh pair per row
 """
 
 
@@ -90,6 +91,7 @@ def main() -> None:
         "--out", type=Path, default=Path("benchmarks/results/micrograph_latency.md")
     )
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with scratch_components("bench_micrograph_latency") as components:
         engine = components.database.engine
         heavy = 5_000
@@ -101,12 +103,14 @@ def main() -> None:
         typical = _talk(components, "load-7", 1, args.turns)
         heavy_user = _talk(components, "heavy-0", 2, args.turns)
         plan = _explain(engine, "heavy-0")
+    load_after = os.getloadavg()[0]
     lines = [
         "# Micrograph latency with a full transitions table",
         "",
         f"`.venv/bin/python benchmarks/micrograph_latency.py --rows {args.rows} --turns "
         f"{args.turns}` on {machine()}; {total:,} rows in `topic_transitions` "
-        f"(filled in {filled:.0f} s), {args.turns} user messages per user, micrograph on.",
+        f"(filled in {filled:.0f} s), {args.turns} user messages per user, micrograph on. "
+        f"Load average {load_before:.1f} before, {load_after:.1f} after (2 cores, shared).",
         "",
         "| user | own rows | step p50 | step p95 | p95 of steps with a query | "
         "steps with a query | similarity statements per step (max) |",

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from selflearn.learners.micrograph import _formulas as f
+from selflearn.learners.micrograph._queries import parse_vector
 
 SEMANTIC, EMOTIONAL, ZEIGARNIK = "semantic", "emotional", "zeigarnik"
 KINDS: tuple[str, ...] = (SEMANTIC, EMOTIONAL, ZEIGARNIK)
@@ -38,12 +40,17 @@ class Candidate:
 
     memory_id: uuid.UUID
     text: str
-    embedding: np.ndarray
+    embedding_text: str
     kind: str
     base: float
     similarity: float
     past_weight: float | None
     score: float
+
+    @cached_property
+    def embedding(self) -> np.ndarray:
+        """Return the memory's embedding (parsed when first asked for)."""
+        return parse_vector(self.embedding_text)
 
 
 def classify(text: str) -> tuple[str, float]:
@@ -61,7 +68,7 @@ def score_candidate(
     *,
     memory_id: uuid.UUID,
     text: str,
-    embedding: np.ndarray,
+    embedding_text: str,
     similarity: float,
     past_weight: float | None,
     anti_loop_similarity: float,
@@ -77,7 +84,7 @@ def score_candidate(
     score = f.anti_loop(base, similarity, threshold=anti_loop_similarity, factor=anti_loop_factor)
     if learning:
         score *= f.micrograph_modifier(past_weight, boost=boost, penalty=penalty)
-    return Candidate(memory_id, text, embedding, kind, base, similarity, past_weight, score)
+    return Candidate(memory_id, text, embedding_text, kind, base, similarity, past_weight, score)
 
 
 def choose(candidates: list[Candidate]) -> Candidate | None:

@@ -186,7 +186,7 @@ class Micrograph:
                 score_candidate(
                     memory_id=row.id,
                     text=row.text,
-                    embedding=row.embedding,
+                    embedding_text=row.embedding_text,
                     similarity=row.similarity,
                     past_weight=row.past_weight,
                     anti_loop_similarity=config.anti_loop_similarity,

@@ -13,12 +13,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-__all__ = ["PoolRow", "candidate_pool", "upsert_transition", "vector_literal"]
+__all__ = [
+    "PoolRow",
+    "StoredTransition",
+    "candidate_pool",
+    "parse_vector",
+    "upsert_transition",
+    "vector_literal",
+]
 
 #: How many of the user's newest memories the candidate search looks at.
 RECENT_MEMORIES = 2000
@@ -85,13 +93,22 @@ UNION ALL SELECT id, success_weight, attempts, true FROM ins
 
 @dataclass(frozen=True)
 class PoolRow:
-    """A memory near the topic and the weight of the best matching past transition to it."""
+    """A memory near the topic and the weight of the best matching past transition to it.
+
+    The embedding stays in pgvector's text form until asked for: only the chosen
+    candidate's is ever needed, and parsing all of them cost more than the query.
+    """
 
     id: uuid.UUID
     text: str
-    embedding: np.ndarray
+    embedding_text: str
     similarity: float
     past_weight: float | None
+
+    @cached_property
+    def embedding(self) -> np.ndarray:
+        """Return the memory's embedding."""
+        return parse_vector(self.embedding_text)
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -99,8 +116,9 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector).tolist()) + "]"
 
 
-def _parse(literal: str) -> np.ndarray:
-    return np.array([float(x) for x in literal.strip("[]").split(",")], dtype=np.float32)
+def parse_vector(literal: str) -> np.ndarray:
+    """Return the vector of a pgvector text literal."""
+    return np.array(literal[1:-1].split(","), dtype=np.float32)
 
 
 def candidate_pool(
@@ -131,7 +149,7 @@ def candidate_pool(
         PoolRow(
             id=row.id,
             text=row.text,
-            embedding=_parse(row.embedding),
+            embedding_text=row.embedding,
             similarity=float(row.similarity),
             past_weight=None if row.past_weight is None else float(row.past_weight),
         )
@@ -162,7 +180,12 @@ def upsert_transition(
     within: float,
     now: datetime,
 ) -> StoredTransition:
-    """Fold one observed success into the matching row (EMA), or start a row at it."""
+    """Fold one observed success into the matching row (EMA), or start a row at it.
+
+    The transaction commits without waiting for its WAL flush: a crash may lose the last
+    few updates of a learned weight (never corrupt one), and a turn does not wait for a disk.
+    """
+    session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     row = session.execute(
         UPSERT,
         {

@@ -5,6 +5,7 @@ from selflearn.simulator.engagement._bench import (
     BenchResult,
     MemoryStore,
     UserRun,
+    bench_arms,
     bench_user_id,
     run_bifurcation_bench,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "UserRun",
     "WorldMemory",
     "WorldUser",
+    "bench_arms",
     "bench_user_id",
     "make_user",
     "paired_effect",

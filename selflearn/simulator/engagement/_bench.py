@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -25,11 +25,18 @@ from selflearn.store import session_scope
 from selflearn.store.models import TopicTransition
 
 ON = MicrographConfig(enabled=True)
-ARMS: dict[str, MicrographConfig] = {
-    "on": ON,
-    "off": MicrographConfig(enabled=True, learning=False),
-    "no_antiloop": MicrographConfig(enabled=True, anti_loop_factor=1.0),
-}
+
+
+def bench_arms(base: MicrographConfig = ON) -> dict[str, MicrographConfig]:
+    """Return the three arms around `base` (the seeds' defaults unless another is given)."""
+    return {
+        "on": base,
+        "off": replace(base, learning=False),
+        "no_antiloop": replace(base, anti_loop_factor=1.0),
+    }
+
+
+ARMS: dict[str, MicrographConfig] = bench_arms()
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 
 
@@ -161,8 +168,11 @@ def run_bifurcation_bench(
     seed: int = 0,
     keep: bool = False,
     progress: Callable[[str, int], None] | None = None,
+    base: MicrographConfig = ON,
 ) -> BenchResult:
     """Play `users` simulated users for `turns` messages in each arm; compare on with off.
+
+    `base` is the arm `on`; the other two arms differ from it in one knob each.
 
     The bench's users are removed before (a re-run starts clean, so the same seed gives the
     same result) and, unless `keep`, after the run.
@@ -172,12 +182,13 @@ def run_bifurcation_bench(
             f"the bench needs at least 2 users and 3 turns, got {users} and {turns}",
             hint="Try --users 50 --turns 200.",
         )
-    ids = {arm: [bench_user_id(seed, arm, i) for i in range(users)] for arm in ARMS}
+    arms = bench_arms(base)
+    ids = {arm: [bench_user_id(seed, arm, i) for i in range(users)] for arm in arms}
     everyone = [uid for arm_ids in ids.values() for uid in arm_ids]
     _reset(engine, store, everyone)
     runs: dict[str, list[UserRun]] = {}
     try:
-        for arm, config in ARMS.items():
+        for arm, config in arms.items():
             micrograph = Micrograph(engine, embedder=embedder, clock=lambda: START)
             runs[arm] = []
             for index, user_id in enumerate(ids[arm]):

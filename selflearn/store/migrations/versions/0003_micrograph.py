@@ -7,6 +7,8 @@ Create Date: 2026-11-25
 `micrograph_turns` is the topic micrograph's telemetry: one row per user message it saw (TEC,
 the jump it chose, or why it skipped). `user_settings` gains `profiling_enabled` (a user who
 opts out is not tracked) and `agent_intent` (the intent the micrograph learns under).
+`topic_transitions` rows (two vectors, ~3 KB at 384 dimensions) are kept inline: out of line
+in TOAST, every exact distance over a user's rows paid a TOAST fetch.
 """
 
 from collections.abc import Sequence
@@ -44,9 +46,11 @@ def upgrade() -> None:
     op.create_index("ix_micrograph_turns_user", "micrograph_turns", ["user_id", "created_at"], unique=False)
     op.add_column("user_settings", sa.Column("profiling_enabled", sa.Boolean(), server_default=sa.text("true"), nullable=False))
     op.add_column("user_settings", sa.Column("agent_intent", sa.String(length=64), nullable=True))
+    op.execute("ALTER TABLE topic_transitions SET (toast_tuple_target = 8160)")
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE topic_transitions RESET (toast_tuple_target)")
     op.drop_column("user_settings", "agent_intent")
     op.drop_column("user_settings", "profiling_enabled")
     op.drop_index("ix_micrograph_turns_user", table_name="micrograph_turns")
