@@ -28,7 +28,9 @@ COLOURS = {"on": "#1f77b4", "off": "#d62728", "no_antiloop": "#2ca02c"}
 def curve_svg(result: BenchResult, window: int = 10) -> str:
     """Return an SVG line chart of mean TEC per window of turns, one line per arm."""
     width, height, left, bottom, top, right = 640, 360, 60, 40, 30, 130
-    curves = {arm: result.curve(arm, window) for arm in result.runs}
+    # The first window is the users' own opening topics, the same in every arm: left out,
+    # so the scale shows the differences that learning makes.
+    curves = {arm: result.curve(arm, window)[1:] for arm in result.runs}
     high = max(max(c) for c in curves.values()) * 1.1
     low = min(min(c) for c in curves.values()) * 0.9
     n = len(next(iter(curves.values())))
@@ -42,8 +44,8 @@ def curve_svg(result: BenchResult, window: int = 10) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="18" font-size="14">Mean TEC per {window} turns '
-        f"({result.users} users, seed {result.seed})</text>",
+        f'<text x="{left}" y="18" font-size="14">Mean TEC per {window} turns from turn '
+        f"{window} ({result.users} users, seed {result.seed})</text>",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
         f'stroke="black"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
@@ -55,7 +57,8 @@ def curve_svg(result: BenchResult, window: int = 10) -> str:
     for i in range(0, n, max(1, n // 5)):
         x, _ = xy(i, low)
         parts.append(
-            f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{i * window}</text>'
+            f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+            f"{(i + 1) * window}</text>"
         )
     parts.append(
         f'<text x="{(width - right + left) / 2}" y="{height - 6}" text-anchor="middle">'

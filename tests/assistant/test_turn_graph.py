@@ -8,11 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from selflearn.assistant import Assistant, build_turn_graph, micrograph_tool
+from selflearn.errors import InvalidInputError
+from selflearn.graph import CampaignOptions
 from selflearn.learners.micrograph import MicrographConfig
 from selflearn.maas import StudentClient
 from selflearn.store import session_scope
 from selflearn.store.models import MicrographTurn, PipelineRun, UserSettings
 from tests.factories import NOW, make_components
+from tests.graph.campaign_fixtures import small_scenarios
 
 MEMORIES = [
     "I bake sourdough bread every Sunday with a rye starter",
@@ -118,3 +121,16 @@ def test_campaigns_play_through_the_assistant(settings, database) -> None:
     built = make_components(settings, database)
     assert isinstance(built.campaign_runner().student, Assistant)
     assert "micrograph.enabled" in built.ignored_factors  # scripted emulator: not tested
+
+
+def test_an_engagement_goal_is_refused_offline_with_the_reason(
+    settings, database, tmp_path
+) -> None:
+    options = CampaignOptions(
+        goal_text="raise engagement without hurting recall",
+        scenarios=(str(small_scenarios(tmp_path)),),
+    )
+    runner = make_components(settings, database).campaign_runner()
+    with pytest.raises(InvalidInputError) as refused:
+        runner.start(options)
+    assert "micrograph factors need an LLM User Emulator" in (refused.value.hint or "")
