@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -134,3 +137,19 @@ def test_an_engagement_goal_is_refused_offline_with_the_reason(
     with pytest.raises(InvalidInputError) as refused:
         runner.start(options)
     assert "micrograph factors need an LLM User Emulator" in (refused.value.hint or "")
+
+
+def test_studio_opens_the_turn_graph_and_runs_a_bare_turn(settings, database, user) -> None:
+    entry = json.loads((Path(__file__).resolve().parents[2] / "langgraph.json").read_text())
+    module_name, attribute = entry["graphs"]["turn"].split(":")
+    module = importlib.import_module(module_name)
+    module._studio_turn_graph.cache_clear()
+    try:
+        graph = getattr(module, attribute)
+        final = graph.invoke({"user_id": user, "message": "hello there", "options": {"params": ON}})
+    finally:
+        module._studio_turn_graph.cache_clear()
+    assert final["result"].answer and final["step"].tec is not None
+    with session_scope(database.engine) as session:
+        rows = session.scalars(select(MicrographTurn).where(MicrographTurn.user_id == user)).all()
+    assert len(rows) == 1
