@@ -94,14 +94,12 @@ class Components:
     def ignored_factors(self) -> tuple[str, ...]:
         """Return the factors a campaign cannot measure on these components.
 
-        The offline responder's (it does not read them) and, with the scripted User
-        Emulator, the micrograph's: scripted replies do not react to the assistant, so an
-        engagement difference would be decided by construction.
+        The offline responder's (it does not read them) and the micrograph's: the User
+        Emulator replays a script (an LLM only rewords it) that does not react to the
+        assistant, so an engagement difference would be decided by construction.
         """
         ignored = OFFLINE_IGNORED_FACTORS if self.models.is_offline("responder") else ()
-        if self.models.is_offline("emulator"):
-            ignored = (*ignored, *MICROGRAPH_FACTORS)
-        return ignored
+        return (*ignored, *MICROGRAPH_FACTORS)
 
     # -- roles and orchestration --------------------------------------------------------
 

@@ -251,9 +251,10 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
 def _untested(factor: str) -> str:
     if factor.startswith("micrograph."):
         return (
-            f"{factor}: not tested offline: the scripted User Emulator's replies do not react "
-            "to the assistant, so an engagement difference would be decided by construction "
-            "(`selflearn learners bench bifurcation` measures it against simulated users)"
+            f"{factor}: not tested in campaigns: the User Emulator replays a script (an LLM "
+            "only rewords it) that does not react to the assistant, so an engagement "
+            "difference would be decided by construction (`selflearn learners bench "
+            "bifurcation` measures it against simulated users who react)"
         )
     return (
         f"{factor}: the Student does not read it (offline responder), so nothing would "

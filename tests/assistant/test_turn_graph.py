@@ -123,7 +123,7 @@ def test_the_micrograph_is_a_langchain_tool(assistant, service, user) -> None:
 def test_campaigns_play_through_the_assistant(settings, database) -> None:
     built = make_components(settings, database)
     assert isinstance(built.campaign_runner().student, Assistant)
-    assert "micrograph.enabled" in built.ignored_factors  # scripted emulator: not tested
+    assert "micrograph.enabled" in built.ignored_factors  # scripted users: not tested
 
 
 def test_an_engagement_goal_is_refused_offline_with_the_reason(
@@ -136,7 +136,7 @@ def test_an_engagement_goal_is_refused_offline_with_the_reason(
     runner = make_components(settings, database).campaign_runner()
     with pytest.raises(InvalidInputError) as refused:
         runner.start(options)
-    assert "micrograph factors need an LLM User Emulator" in (refused.value.hint or "")
+    assert "does not react to the assistant" in (refused.value.hint or "")
 
 
 def test_studio_opens_the_turn_graph_and_runs_a_bare_turn(settings, database, user) -> None:
