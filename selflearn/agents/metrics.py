@@ -38,6 +38,7 @@ GoalMetricName = Literal[
     "tokens_per_probe",
     "cost_per_probe_usd",
     "error_rate",
+    "engagement",
 ]
 
 
@@ -190,6 +191,16 @@ METRICS: tuple[Metric, ...] = (
         "probes that failed",
         ("error rate", "error_rate", "errors"),
     ),
+    # Measured on every user message the micrograph saw (`micrograph_turns`), not on probes:
+    # undefined (None) for episodes played with the micrograph off.
+    Metric(
+        "engagement",
+        True,
+        "score",
+        "engagement (TEC)",
+        "mean topic engagement coefficient of the user's messages",
+        ("engagement", "user engagement", "topic engagement", "tec"),
+    ),
 )
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
@@ -219,4 +230,3 @@ def canonical_metric(name: str) -> str:
     if key in _BY_ALIAS:
         return _BY_ALIAS[key]
     raise ValueError(f"unknown metric {name!r}; known: {', '.join(BY_NAME)}")
-

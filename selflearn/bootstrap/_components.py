@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
+from selflearn.assistant import Assistant
 from selflearn.bootstrap._offline import offline_handlers
+from selflearn.learners import MICROGRAPH_FACTORS, Micrograph
 from selflearn.maas import OFFLINE_IGNORED_FACTORS, MemoryService, ResponderModel, RetrievalConfig
 from selflearn.providers import ChatModels, Embedder, get_embedder
 from selflearn.settings import Settings, get_settings
@@ -80,10 +82,26 @@ class Components:
             archive_turns=archive_turns,
         )
 
+    def assistant(
+        self, student: MemoryService | None = None, *, clock: Clock | None = None
+    ) -> Assistant:
+        """Return the assistant's turn graph (the Student with its tool nodes) as a client."""
+        student = student or self.student()
+        micrograph = Micrograph(
+            self.database.engine, embedder=self.embedder, clock=clock or self.clock
+        )
+        return Assistant(student, micrograph, flush_every=student.telemetry.flush_every)
+
     @property
     def ignored_factors(self) -> tuple[str, ...]:
-        """Return the factors the Student does not read (the offline responder's)."""
-        return OFFLINE_IGNORED_FACTORS if self.models.is_offline("responder") else ()
+        """Return the factors a campaign cannot measure on these components.
+
+        The offline responder's (it does not read them) and the micrograph's: the User
+        Emulator replays a script (an LLM only rewords it) that does not react to the
+        assistant, so an engagement difference would be decided by construction.
+        """
+        ignored = OFFLINE_IGNORED_FACTORS if self.models.is_offline("responder") else ()
+        return (*ignored, *MICROGRAPH_FACTORS)
 
     # -- roles and orchestration --------------------------------------------------------
 
@@ -94,13 +112,14 @@ class Components:
     def campaign_runner(
         self, *, progress: Progress | None = None, student: MemoryService | None = None
     ) -> CampaignRunner:
-        """Return a campaign runner with an in-process Student (telemetry batched)."""
+        """Return a campaign runner that plays episodes through the assistant's turn graph
+        (`student`: the in-process Student to wrap; default one with telemetry batched)."""
         # Imported here: the graph and the roles are heavy, and most commands need neither.
         from selflearn.graph import CampaignRunner
 
         return CampaignRunner(
             self.database,
-            student or self.student(telemetry_flush_every=64),
+            self.assistant(student or self.student(telemetry_flush_every=64)),
             clock=self.clock,
             offline=self.models.all_offline,
             llms=self.models.by_role(),

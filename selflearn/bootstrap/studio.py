@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from selflearn.assistant import TurnContext, build_turn_graph
 from selflearn.bootstrap._components import Components, open_components
 from selflearn.graph import (
     CampaignContext,
@@ -20,7 +21,7 @@ from selflearn.graph import (
     campaign_scenarios,
 )
 
-__all__ = ["build_studio_graph", "studio_context"]
+__all__ = ["build_studio_graph", "build_studio_turn_graph", "studio_context"]
 
 
 def studio_context(components: Components) -> CampaignContext:
@@ -43,15 +44,38 @@ def build_studio_graph(components: Components) -> Any:
     return build_campaign_graph(default_context=default).compile()
 
 
+def build_studio_turn_graph(components: Components) -> Any:
+    """Return the assistant's turn graph for Studio: one turn per run, written at once.
+
+    Input: ``{"user_id": "u1", "message": "...", "options": {"params":
+    {"micrograph.enabled": "on"}}}``.
+    """
+    context: TurnContext | None = None
+
+    def default() -> TurnContext:
+        nonlocal context
+        if context is None:
+            context = components.assistant(components.student()).context
+        return context
+
+    return build_turn_graph(default_context=default).compile()
+
+
 @lru_cache(maxsize=1)
 def _studio_graph() -> Any:
     return build_studio_graph(open_components())
 
 
+@lru_cache(maxsize=1)
+def _studio_turn_graph() -> Any:
+    return build_studio_turn_graph(open_components())
+
+
 def __getattr__(name: str) -> Any:
-    # `langgraph.json` names `selflearn.bootstrap.studio:graph`; it is built on first access,
-    # so importing this module opens no database.
+    # `langgraph.json` names `selflearn.bootstrap.studio:graph` and `:turn_graph`; they are
+    # built on first access, so importing this module opens no database.
     if name == "graph":
         return _studio_graph()
+    if name == "turn_graph":
+        return _studio_turn_graph()
     raise AttributeError(name)
-

@@ -12,6 +12,7 @@ from selflearn.cli import (
     _cycles,
     _db,
     _eval,
+    _learners,
     _params,
     _scenarios,
     _tune,
@@ -42,6 +43,7 @@ app.add_typer(_campaign.app, name="campaign")
 app.add_typer(_eval.app, name="eval")
 app.add_typer(_cycles.app, name="cycles")
 app.add_typer(_tune.app, name="tune")
+app.add_typer(_learners.app, name="learners")
 
 
 def main() -> None:

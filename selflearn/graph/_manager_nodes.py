@@ -243,11 +243,7 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         experiments=[_outcome(e, campaign_id) for e in experiments],
         changes=changes,
         rejected_hypotheses=rejected,
-        untested=[
-            f"{factor}: the Student does not read it (offline responder), so nothing would "
-            "be measured"
-            for factor in state.get("ignored_factors", [])
-        ],
+        untested=[_untested(factor) for factor in state.get("ignored_factors", [])],
         pending_proposals=pending,
         next_steps=next_steps,
         holdout=holdout,
@@ -255,6 +251,20 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         holdout_by_scenario=by_scenario,
         guardrails=_guardrails(spec),
         offline=ctx.offline,
+    )
+
+
+def _untested(factor: str) -> str:
+    if factor.startswith("micrograph."):
+        return (
+            f"{factor}: not tested in campaigns: the User Emulator replays a script (an LLM "
+            "only rewords it) that does not react to the assistant, so an engagement "
+            "difference would be decided by construction (`selflearn learners bench "
+            "bifurcation` measures it against simulated users who react)"
+        )
+    return (
+        f"{factor}: the Student does not read it (offline responder), so nothing would "
+        "be measured"
     )
 
 

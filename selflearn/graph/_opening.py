@@ -78,7 +78,9 @@ def new_campaign(
         raise InvalidInputError(
             "the goal allows only factors this Student ignores: " + ", ".join(spec.allowed_factors),
             hint="Allow a retrieval or prompt factor, or configure an LLM responder "
-            "(SELFLEARN_RESPONDER__PROVIDER=openai).",
+            "(SELFLEARN_RESPONDER__PROVIDER=openai). Micrograph factors: episodes replay a "
+            "script that does not react to the assistant; `selflearn learners bench "
+            "bifurcation` measures them against simulated users who do.",
         )
     campaign_id = campaign_id or f"c-{clock():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     with session_scope(engine) as session:

@@ -25,6 +25,7 @@ from selflearn.maas._prompts import ABSTENTION, PromptVersion, get_prompt, promp
 from selflearn.providers import invoke_chat
 
 __all__ = [
+    "DIRECTIVE_PREFIX",
     "OFFLINE_IGNORED_FACTORS",
     "ResponderModel",
     "ResponderOutcome",
@@ -59,12 +60,40 @@ class ResponderOutcome:
     model: str
 
 
-def build_messages(prompt: PromptVersion, context: str, question: str) -> list[BaseMessage]:
-    """Return the system and user messages of one responder call."""
-    return [
-        SystemMessage(content=prompt.system),
-        HumanMessage(content=f"Memories:\n{context or NO_MEMORIES}\n\nMessage: {question}"),
-    ]
+#: Opens the system message that carries a topic directive from a tool node of the turn.
+DIRECTIVE_PREFIX = "Topic directive: "
+
+
+def build_messages(
+    prompt: PromptVersion, context: str, question: str, directive: str | None = None
+) -> list[BaseMessage]:
+    """Return the system and user messages of one responder call.
+
+    A `directive` (e.g. the micrograph's next topic) travels in a second system message,
+    after the prompt, so the prompt version is still read from the first.
+    """
+    messages: list[BaseMessage] = [SystemMessage(content=prompt.system)]
+    if directive:
+        messages.append(
+            SystemMessage(
+                content=f"{DIRECTIVE_PREFIX}{directive}\n"
+                "After answering, steer to that topic with one short question."
+            )
+        )
+    messages.append(
+        HumanMessage(content=f"Memories:\n{context or NO_MEMORIES}\n\nMessage: {question}")
+    )
+    return messages
+
+
+def _bridge(messages: Sequence[BaseMessage]) -> str:
+    """Return the offline responder's closing question for a directive, or ''."""
+    for message in messages:
+        if isinstance(message, SystemMessage) and message.text.startswith(DIRECTIVE_PREFIX):
+            topic = message.text[len(DIRECTIVE_PREFIX) :].split("\n", 1)[0]
+            topic = topic.split("): ", 1)[-1].strip().rstrip(".")
+            return f" By the way, {topic}: how is that going?"
+    return ""
 
 
 def is_abstention(answer: str) -> bool:
@@ -97,7 +126,7 @@ def offline_responder(
     human = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
     head, _, question = human.rpartition("\n\nMessage: ")
     answer, _ = extractive_answer(question, parse_context(head), prompt.style, prompt.rules)
-    return answer
+    return answer + _bridge(messages)
 
 
 def respond(
@@ -107,8 +136,12 @@ def respond(
     lines: Sequence[ContextLine],
     params: dict[str, Any],
     model: ResponderModel,
+    directive: str | None = None,
 ) -> ResponderOutcome:
-    """Answer `question` from the assembled context with the parameters of this request."""
+    """Answer `question` from the assembled context with the parameters of this request.
+
+    `directive` is an instruction from a tool node of the turn (a topic to steer to).
+    """
     prompt = get_prompt(str(params["responder.system_prompt_version"]))
     if not lines:
         # Nothing passed retrieval: abstain without asking a model to guess.
@@ -117,7 +150,7 @@ def respond(
     override = str(params.get("responder.model", "default"))
     if override != "default" and hasattr(llm, "model_name"):
         llm = llm.model_copy(update={"model_name": override})
-    call = invoke_chat(llm, build_messages(prompt, context, question), role="responder")
+    call = invoke_chat(llm, build_messages(prompt, context, question, directive), role="responder")
     answer = call.text.strip() or ABSTENTION
     abstained = is_abstention(answer)
     return ResponderOutcome(

@@ -233,6 +233,7 @@ class MemoryService:
         speaker: str | None = None,
         relevant_turn_ids: Collection[str] | None = None,
         turn_id: str | None = None,
+        directive: str | None = None,
     ) -> TurnResult:
         """Answer one user message from memory, remember it, and record telemetry.
 
@@ -240,7 +241,8 @@ class MemoryService:
         else `version_id`, else `experiment_id` + `variant`, else the active version, else
         the defaults. `turn_id` names the turn in the stored memory's provenance (default: the
         pipeline run id). `relevant_turn_ids` (ground truth, when the caller knows it) makes the
-        recorded hit rate a real retrieval hit.
+        recorded hit rate a real retrieval hit. `directive` is an instruction to the responder
+        from a tool node of the assistant's turn (the micrograph's next topic).
         """
         pipeline = TurnPipeline(self.embedder, self.retrieval, responder=self.responder)
         user_id, message = check_user_id(user_id), check_query(message)
@@ -267,6 +269,7 @@ class MemoryService:
                 resolved=resolved,
                 now=moment,
                 relevant_turn_ids=relevant_turn_ids,
+                directive=directive,
             )
             stored = None
             if self.archive_turns:

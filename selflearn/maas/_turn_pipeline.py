@@ -135,8 +135,9 @@ class TurnPipeline:
         resolved: ResolvedParameters,
         now: datetime,
         relevant_turn_ids: Collection[str] | None,
+        directive: str | None = None,
     ) -> TurnOutcome:
-        """Run analyzer, assembler and responder for one message."""
+        """Run analyzer, assembler and responder for one message (`directive`: see respond)."""
         self.relevant_turn_ids, self.now = relevant_turn_ids, now
         params = resolved.params
         with session_scope(engine) as session:
@@ -156,6 +157,7 @@ class TurnPipeline:
             lines=context.lines,
             params=params,
             model=self.responder,
+            directive=directive,
         )
         self._lap("responder", mark)
         self.outcome = TurnOutcome(analysis, retrieval, context, response, self.latency_ms)

@@ -150,6 +150,81 @@ SPACE: tuple[ParamSpec, ...] = (
         "configured one. Changing it changes cost and behaviour wholesale",
         zone="manual",
     ),
+    # The bifurcation micrograph (SPEC §9), a tool node of the assistant's turn. Off by
+    # default: on, it adds a topic question to answers, which moves answer-quality figures.
+    ParamSpec(
+        "micrograph.enabled",
+        "str",
+        "off",
+        "run the bifurcation micrograph: when a topic is exhausted the answer steers to a "
+        "new one; raises engagement, adds a topic question to answers",
+        choices=("off", "on"),
+    ),
+    ParamSpec(
+        "micrograph.learning",
+        "str",
+        "on",
+        "weigh candidate topics by how similar past jumps went, and learn from each reply; "
+        "off picks topics by base score and anti-looping alone",
+        choices=("on", "off"),
+    ),
+    ParamSpec(
+        "micrograph.anti_loop_similarity",
+        "float",
+        0.65,
+        "similarity to the exhausted topic above which a candidate counts as the same topic",
+        low=0.3,
+        high=1.0,
+    ),
+    ParamSpec(
+        "micrograph.anti_loop_factor",
+        "float",
+        0.1,
+        "what a candidate looping back to the topic keeps of its score (1 turns anti-looping off)",
+        low=0.0,
+        high=1.0,
+    ),
+    ParamSpec(
+        "micrograph.match_distance",
+        "float",
+        0.15,
+        "cosine distance within which a past jump's source and target match a candidate; "
+        "wider generalises more, and more wrongly",
+        low=0.01,
+        high=0.5,
+    ),
+    ParamSpec(
+        "micrograph.boost",
+        "float",
+        1.5,
+        "score multiplier of a candidate whose past jump succeeded (weight > 0.6)",
+        low=1.0,
+        high=3.0,
+    ),
+    ParamSpec(
+        "micrograph.penalty",
+        "float",
+        0.5,
+        "score multiplier of a candidate whose past jump failed (weight < 0.4)",
+        low=0.0,
+        high=1.0,
+    ),
+    ParamSpec(
+        "micrograph.ema_rate",
+        "float",
+        0.3,
+        "share of the newest reply in a transition's success weight; higher forgets faster",
+        low=0.05,
+        high=1.0,
+    ),
+    ParamSpec(
+        "micrograph.exhaustion_tec",
+        "float",
+        0.3,
+        "TEC under which a topic counts as exhausted; higher changes topic sooner",
+        low=0.0,
+        high=1.0,
+    ),
 )
 
 REGISTRY: dict[str, ParamSpec] = {spec.name: spec for spec in SPACE}

@@ -81,6 +81,14 @@ METRIC_FACTORS: dict[str, tuple[str, ...]] = {
     "tokens_per_probe": ("context.max_tokens", "retrieval.top_k"),
     "cost_per_probe_usd": ("context.max_tokens", "retrieval.top_k"),
     "error_rate": ("context.max_tokens", "retrieval.top_k"),
+    "engagement": (
+        "micrograph.enabled",
+        "micrograph.anti_loop_similarity",
+        "micrograph.boost",
+        "micrograph.penalty",
+        "micrograph.ema_rate",
+        "micrograph.exhaustion_tec",
+    ),
 }
 
 FACTOR_ALIASES: dict[str, tuple[str, ...]] = {
@@ -110,6 +118,15 @@ FACTOR_ALIASES: dict[str, tuple[str, ...]] = {
         "prompt",
     ),
     "responder.model": ("responder model", "the model", "model"),
+    "micrograph.enabled": ("micrograph", "bifurcation micrograph", "topic transitions"),
+    "micrograph.learning": ("micrograph learning", "transition learning"),
+    "micrograph.anti_loop_similarity": ("anti-loop threshold", "anti_loop_similarity"),
+    "micrograph.anti_loop_factor": ("anti-looping", "anti-loop penalty", "anti_loop_factor"),
+    "micrograph.match_distance": ("match distance", "match_distance"),
+    "micrograph.boost": ("transition boost",),
+    "micrograph.penalty": ("transition penalty",),
+    "micrograph.ema_rate": ("ema rate", "ema_rate", "learning rate"),
+    "micrograph.exhaustion_tec": ("exhaustion threshold", "exhaustion_tec", "exhaustion"),
 }
 
 # Scope phrases -> scenario tags. Scenario files carry these tags (scenarios/README.md).

@@ -3,7 +3,8 @@
 Every metric is a per-episode aggregate over the episode's rows in `probe_results` (alias
 ``p``): means of the score columns, and rates (means of 0/1) for the boolean ones. Probes
 where a column is NULL (undefined for that probe, e.g. recall when nothing was needed) are
-left out of its mean.
+left out of its mean. Engagement is the exception: the mean TEC of the episode's user
+messages in `micrograph_turns` (NULL when the micrograph did not run).
 Means are summed as `numeric`, exactly: a float sum depends on the order PostgreSQL happens to
 read the rows in, and the same campaign must give the same deltas to the last digit.
 """
@@ -40,6 +41,12 @@ _SQL: dict[str, str] = {
     "tokens_per_probe": _mean("tokens"),
     "cost_per_probe_usd": _mean("cost_usd"),
     "error_rate": _rate("error"),
+    # Over the episode's user messages, not its probes: `array_agg` belongs to the outer
+    # query, so this works under any GROUP BY that groups the episode's probe rows.
+    "engagement": (
+        "(SELECT avg(CAST(t.tec AS numeric)) FROM micrograph_turns AS t"
+        " WHERE t.episode_id = ANY(array_agg(DISTINCT p.episode_id)) AND t.tec IS NOT NULL)"
+    ),
 }
 
 #: (name, aggregate) of every metric, in table order: the per-episode SQL's columns.

@@ -11,7 +11,12 @@ from selflearn.store.models._experiments import (
     ManagerMessage,
     Proposal,
 )
-from selflearn.store.models._learners import MirrorEvent, PolicyEntry, TopicTransition
+from selflearn.store.models._learners import (
+    MicrographTurn,
+    MirrorEvent,
+    PolicyEntry,
+    TopicTransition,
+)
 from selflearn.store.models._memory import GoldenExample, Memory, UserSettings
 from selflearn.store.models._params import VERSION_STATUSES, ParameterChange, ParameterVersion
 from selflearn.store.models._telemetry import (
@@ -35,6 +40,7 @@ __all__ = [
     "JournalEntry",
     "ManagerMessage",
     "Memory",
+    "MicrographTurn",
     "MirrorEvent",
     "ParameterChange",
     "ParameterVersion",

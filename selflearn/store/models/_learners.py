@@ -33,6 +33,37 @@ class TopicTransition(Base):
     created_at: Mapped[datetime] = created_at()
 
 
+class MicrographTurn(Base):
+    """What the micrograph did on one user message: TEC, the jump it chose, or why it skipped.
+
+    `episode_id` ties simulated turns to their episode, so an engagement metric (mean TEC per
+    episode) can be aggregated next to the probe metrics.
+    """
+
+    __tablename__ = "micrograph_turns"
+    __table_args__ = (
+        Index("ix_micrograph_turns_episode", "episode_id"),
+        Index("ix_micrograph_turns_user", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    # No foreign key: the Student batches its telemetry, so the run may be written later.
+    pipeline_id: Mapped[uuid.UUID | None]
+    episode_id: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    agent_intent: Mapped[str] = mapped_column(String(64), nullable=False)
+    tec: Mapped[float | None] = mapped_column(Float)
+    similarity: Mapped[float | None] = mapped_column(Float)
+    density: Mapped[float | None] = mapped_column(Float)
+    exhausted: Mapped[bool] = mapped_column(nullable=False, default=False)
+    transition_type: Mapped[str | None] = mapped_column(String(64))
+    candidates: Mapped[int] = mapped_column(nullable=False, default=0)
+    success: Mapped[float | None] = mapped_column(Float)
+    skipped: Mapped[str | None] = mapped_column(String(64))
+    latency_ms: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    created_at: Mapped[datetime] = created_at()
+
+
 class MirrorEvent(Base):
     """One feedback episode of the mirror loop: field aggregates only, never personal content."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Computed, Float, Index, String, func
+from sqlalchemy import Computed, Float, Index, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -83,5 +83,11 @@ class UserSettings(Base):
 
     user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     mirror_enabled: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # A user who opts out of profiling is not tracked by the topic micrograph (§9).
+    profiling_enabled: Mapped[bool] = mapped_column(
+        nullable=False, default=True, server_default=text("true")
+    )
+    # The assistant's intent with this user (e.g. "support"); None means casual chat.
+    agent_intent: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = mapped_column(nullable=False, server_default=func.now())

@@ -1,0 +1,54 @@
+"""Wire the assistant's turn (SPEC §11): analyse → tool nodes → respond → record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from selflearn.assistant._nodes import (
+    analyse_turn,
+    pick_transition,
+    record_turn,
+    respond,
+    route_after_analyse,
+)
+from selflearn.assistant._state import TurnContext, TurnState
+
+TurnGraph = StateGraph[TurnState, TurnContext, TurnState, TurnState]
+
+
+Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
+
+
+def _with_default(node: Node, default: Callable[[], TurnContext]) -> Node:
+    """Run `node` on the run's context, or on `default()` when the run was given none."""
+
+    def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        if runtime.context is None:
+            runtime = runtime.override(context=default())
+        return node(state, runtime)
+
+    run.__name__ = run.__qualname__ = node.__name__
+    run.__doc__ = node.__doc__
+    return run
+
+
+def build_turn_graph(*, default_context: Callable[[], TurnContext] | None = None) -> TurnGraph:
+    """Return the uncompiled turn graph; the mirror hub will be a second tool node.
+
+    Runs pass their `TurnContext` (`context=`); `default_context` gives one to runs that pass
+    none (Studio).
+    """
+    graph: TurnGraph = StateGraph(TurnState, context_schema=TurnContext)
+    for node in (analyse_turn, pick_transition, respond, record_turn):
+        run = node if default_context is None else _with_default(node, default_context)
+        graph.add_node(node.__name__, run)  # type: ignore[call-overload]
+    graph.add_edge(START, "analyse_turn")
+    graph.add_conditional_edges("analyse_turn", route_after_analyse)
+    graph.add_edge("pick_transition", "respond")
+    graph.add_edge("respond", "record_turn")
+    graph.add_edge("record_turn", END)
+    return graph
