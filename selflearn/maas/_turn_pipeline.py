@@ -254,8 +254,14 @@ class TurnPipeline:
             (s for s in ("analyzer", "assembler", "responder") if s not in self.latency_ms),
             "e2e",
         )
+        # A provider error says how often it was retried before it gave up.
+        retries: int | None = getattr(error, "retries", None)
         turn.events = [StageEvent(s, self.latency_ms[s]) for s in stages]
         if failing != "e2e":
-            turn.events.append(StageEvent(failing, 0.0, error_type=error.code))
-        turn.events.append(StageEvent("e2e", self.latency_ms["e2e"], error_type=error.code))
+            turn.events.append(
+                StageEvent(failing, 0.0, error_type=error.code, retry_count=retries)
+            )
+        turn.events.append(
+            StageEvent("e2e", self.latency_ms["e2e"], error_type=error.code, retry_count=retries)
+        )
         return turn

@@ -18,10 +18,13 @@ from selflearn.providers._embeddings import (
 )
 from selflearn.providers._factory import ChatModels, chat_model
 from selflearn.providers._offline import OfflineChatModel, OfflineHandler, generic_handler
+from selflearn.providers._retry import RETRYABLE, RetryPolicy
 from selflearn.providers._text import STOP_WORDS, light_stem, words
 from selflearn.providers._tokens import count_message_tokens, count_tokens
+from selflearn.providers._usage import RoleCall, UsageSink
 
 __all__ = [
+    "RETRYABLE",
     "STOP_WORDS",
     "ChatCall",
     "ChatModels",
@@ -30,6 +33,9 @@ __all__ = [
     "OpenAIEmbedder",
     "OfflineChatModel",
     "OfflineHandler",
+    "RetryPolicy",
+    "RoleCall",
+    "UsageSink",
     "chat_model",
     "count_message_tokens",
     "count_tokens",
