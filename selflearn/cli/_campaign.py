@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
-from selflearn.errors import NotFoundError
+from selflearn.errors import NotFoundError, ProviderError
 from selflearn.graph import (
     DEFAULT_BUDGET,
     DEFAULT_GOAL,
@@ -74,10 +74,19 @@ def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
             f"Decide with `selflearn approvals approve|reject {waiting.get('proposal_id')}`, "
             f"then `selflearn campaign resume {outcome.campaign_id}`."
         )
+    elif outcome.status == "paused":
+        reason = outcome.paused or {}
+        console.print(
+            f"Campaign {outcome.campaign_id} paused: {reason.get('message')} "
+            f"(after {reason.get('retries', 0)} retries). {reason.get('hint', '')}\n"
+            f"Nothing is lost: `selflearn campaign resume {outcome.campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {outcome.campaign_id}: {outcome.status}")
     if outcome.status == "failed":
         raise typer.Exit(code=1)
+    if outcome.status == "paused":
+        raise typer.Exit(code=ProviderError.exit_code)
 
 
 def _drive(
@@ -108,6 +117,12 @@ def run(
     holdout_seeds: int = typer.Option(
         DEFAULT_HOLDOUT_SEEDS, "--holdout-seeds", min=1, help="Seeds per held-out scenario."
     ),
+    max_cost_usd: float | None = typer.Option(
+        None, "--max-cost-usd", min=0, help="Stop experimenting once model calls cost this."
+    ),
+    judge_per_episode: int = typer.Option(
+        1, "--judge-per-episode", min=0, help="Probes per episode the judge scores (0: off)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""
@@ -120,6 +135,8 @@ def run(
         budget=budget,
         seed=seed,
         holdout_seeds=holdout_seeds,
+        max_cost_usd=max_cost_usd,
+        judge_per_episode=judge_per_episode,
     )
     outcome = _drive(lambda runner: runner.start(options), budget, as_json)
     _finish(outcome, as_json)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from selflearn.cycles._models import CycleOptions, CycleReport
 from selflearn.maas import StudentClient
 from selflearn.providers import Embedder
+from selflearn.simulator import EpisodeJudge, Paraphraser
 
 #: The scenarios shipped with the project (the macro cycle's golden set).
 DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -25,6 +26,16 @@ class CycleStudent(StudentClient, Protocol):
     def flush(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class CycleRoles:
+    """The role models a cycle's episodes use beyond the Student (none: offline templates,
+    no judge): the emulator's paraphraser and the judge of a sample of probes."""
+
+    paraphraser: Paraphraser | None = None
+    judge: EpisodeJudge | None = None
+    judge_offline: bool = True
+
+
 @dataclass
 class CycleContext:
     """One cycle's dependencies and the report it fills in as it goes."""
@@ -36,3 +47,4 @@ class CycleContext:
     scenarios_path: Path
     report: CycleReport
     extra: dict[str, Any] = field(default_factory=dict)
+    roles: CycleRoles = field(default_factory=CycleRoles)

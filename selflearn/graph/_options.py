@@ -27,6 +27,10 @@ class CampaignOptions:
     holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
     max_looks: int = 4
     max_concurrency: int = 2
+    #: Stop designing experiments once the campaign's model calls cost this much (USD).
+    max_cost_usd: float | None = None
+    #: Probes of each episode the judge scores (a seeded sample); 0 switches it off.
+    judge_per_episode: int = 1
 
     def to_config(self) -> dict[str, Any]:
         """Return the options as stored with the campaign, to resume it later."""
@@ -39,4 +43,6 @@ class CampaignOptions:
             "holdout_seeds": self.holdout_seeds,
             "max_looks": self.max_looks,
             "max_concurrency": self.max_concurrency,
+            "max_cost_usd": self.max_cost_usd,
+            "judge_per_episode": self.judge_per_episode,
         }

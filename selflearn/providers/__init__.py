@@ -8,6 +8,7 @@ from selflearn.providers._calls import (
     ChatCall,
     invoke_chat,
     invoke_structured,
+    invoke_tools,
     map_provider_error,
 )
 from selflearn.providers._embeddings import (
@@ -42,6 +43,7 @@ __all__ = [
     "get_embedder",
     "invoke_chat",
     "invoke_structured",
+    "invoke_tools",
     "map_provider_error",
     "generic_handler",
     "light_stem",

@@ -222,3 +222,38 @@ def invoke_structured(
     (parsed, raw), retries, latency = _run(model, role, attempt)
     text = raw.text if raw is not None and raw.text else parsed.model_dump_json()
     return parsed, _finish(model, role, raw, text, parsed, retries, latency)
+
+
+def invoke_tools(
+    model: BaseChatModel,
+    messages: Sequence[BaseMessage],
+    tools: Sequence[dict[str, Any]],
+    *,
+    role: str,
+) -> tuple[AIMessage, ChatCall]:
+    """Offer `tools` (OpenAI tool specs) and return the answer: text, tool calls or both.
+
+    A call to a tool that was not offered, or an answer with neither text nor a tool call,
+    is a bad answer: retried under the role's policy, then ProviderResponseError.
+    """
+    offered = {str(t.get("function", {}).get("name")) for t in tools}
+    bound = model.bind_tools(list(tools))
+
+    def attempt() -> AIMessage:
+        answer = bound.invoke(list(messages))
+        if not isinstance(answer, AIMessage):
+            raise ProviderResponseError(f"the {role} model returned no chat message")
+        unknown = [str(c.get("name")) for c in answer.tool_calls if c.get("name") not in offered]
+        if unknown:
+            raise ProviderResponseError(
+                f"the {role} model called a tool it was not offered ({', '.join(unknown)})",
+                hint="Use a model that supports tool calling, or retry.",
+            )
+        if not (answer.text.strip() or answer.tool_calls or answer.invalid_tool_calls):
+            raise ProviderResponseError(
+                f"the {role} model answered with empty content", hint="Retry, or check the model."
+            )
+        return answer
+
+    raw, retries, latency = _run(model, role, attempt)
+    return raw, _finish(model, role, raw, raw.text, None, retries, latency)

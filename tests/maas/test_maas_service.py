@@ -228,3 +228,18 @@ def test_a_responder_failing_after_retries_records_its_type_and_retries(
     ]
     answer = service.chat_turn(user, "What do I keep?")  # the fault is gone: it answers
     assert answer.answer and llm_server.models_called()["responder-model"] == 4
+
+
+def test_the_responder_model_override_reaches_the_provider(database, settings, user, llm_server):
+    online = on_server(settings, llm_server.base_url, roles=("responder",))
+    service = make_student(online, database, clock=lambda: NOW)
+    service.add_memories(user, ["I keep bees."])
+    service.chat_turn(user, "What do I keep?")
+    service.chat_turn(user, "What do I keep?", params={"responder.model": "responder-large"})
+    assert [r.model for r in llm_server.requests] == ["responder-model", "responder-large"]
+    with database.engine.connect() as conn:
+        models = conn.execute(
+            text("SELECT count(*) FROM pipeline_runs WHERE user_id = :u AND status = 'ok'"),
+            {"u": user},
+        ).scalar_one()
+    assert models == 2

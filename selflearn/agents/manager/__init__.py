@@ -48,6 +48,7 @@ from selflearn.agents.manager._models import (
     VersionChange,
 )
 from selflearn.agents.manager._offline_role import read_intent
+from selflearn.agents.manager._read_goal import read_goal
 from selflearn.agents.manager._render import (
     render_campaign,
     render_proposals,
@@ -107,6 +108,7 @@ __all__ = [
     "intent_name",
     "parse_goal",
     "parse_intent",
+    "read_goal",
     "read_intent",
     "render_campaign",
     "render_proposals",

@@ -53,10 +53,22 @@ from selflearn.agents.teacher.judge import (
     offline_judge,
     rule_based_verdict,
 )
+from selflearn.agents.teacher.judging import (
+    OFFLINE_NOTE,
+    episode_judge,
+    judge_agreement,
+    kappa_text,
+    label_of,
+)
 from selflearn.agents.teacher.metrics import metric_spec
 from selflearn.agents.teacher.recommend import ExperimentRecommendation, recommend
 
 __all__ = [
+    "OFFLINE_NOTE",
+    "episode_judge",
+    "judge_agreement",
+    "kappa_text",
+    "label_of",
     "BASELINE",
     "ArmSummary",
     "Evaluation",
