@@ -115,6 +115,7 @@ class Components:
             paraphraser=emulator,
             judge=episode_judge(self.models("judge"), per_episode=judge_per_episode),
             judge_offline=self.models.is_offline("judge"),
+            teacher=self.models("teacher"),
         )
 
     def manager_tools(self, runner: CampaignRunner | None = None) -> GraphTools:

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from selflearn.cycles._models import CycleOptions, CycleReport
@@ -34,6 +35,8 @@ class CycleRoles:
     paraphraser: Paraphraser | None = None
     judge: EpisodeJudge | None = None
     judge_offline: bool = True
+    # Drafts new prompts when the hallucination rule fires (None: built-in prompts only).
+    teacher: BaseChatModel | None = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from selflearn.errors import SelflearnError
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._prompts import load_prompt
 from selflearn.maas._records import to_retrieved
 from selflearn.maas._responder import ResponderModel, ResponderOutcome, respond
 from selflearn.maas._retrieval import Candidate, RetrievalConfig, RetrievalOutcome, retrieve
@@ -141,6 +142,7 @@ class TurnPipeline:
         params = resolved.params
         with session_scope(engine) as session:
             analysis, retrieval = self.retrieve(session, user_id, message, params, now)
+            prompt = load_prompt(session, str(params["responder.system_prompt_version"]))
         mark = time.perf_counter()
         context = assemble_context(
             retrieval.candidates, max_tokens=int(params["context.max_tokens"])
@@ -156,6 +158,7 @@ class TurnPipeline:
             lines=context.lines,
             params=params,
             model=self.responder,
+            prompt=prompt,
         )
         self._lap("responder", mark)
         self.outcome = TurnOutcome(analysis, retrieval, context, response, self.latency_ms)

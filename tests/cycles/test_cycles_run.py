@@ -429,3 +429,27 @@ def test_macro_judges_a_sample_of_probes_and_reports_agreement(
         ).all()
     assert len(judged) == 2 and all(0 <= p.judge_score <= 1 for p in judged)
     assert {p.judge_label for p in judged} <= {"correct", "incorrect", "hallucinated"}
+
+
+def test_the_hallucination_rule_ab_includes_prompts_the_teacher_drafted(
+    engine, service, two_scenarios, settings, database
+):
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE prompt_versions"))
+    roles = make_components(settings, database).cycle_roles()
+    report = run_cycle(
+        "macro",
+        database=engine,
+        student=service,
+        now=T0,
+        scenarios_path=two_scenarios,
+        options=CycleOptions(prompt_ab=True),
+        roles=roles,
+    )
+    drafted = next(a for a in report.actions if "registered prompt version" in a.detail)
+    assert "gen-1-" in drafted.detail and "gen-2-" in drafted.detail
+    with session_scope(engine) as session:
+        experiment = session.scalars(select(Experiment)).one()
+        arms = [v["name"] for v in experiment.design["variants"]]
+    assert len(arms) == 1 + 3 + 2  # baseline, the other built-in prompts, two drafts
+    assert sum(a.startswith("gen-") for a in arms) == 2

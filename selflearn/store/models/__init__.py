@@ -14,6 +14,7 @@ from selflearn.store.models._experiments import (
 from selflearn.store.models._learners import MirrorEvent, PolicyEntry, TopicTransition
 from selflearn.store.models._memory import GoldenExample, Memory, UserSettings
 from selflearn.store.models._params import VERSION_STATUSES, ParameterChange, ParameterVersion
+from selflearn.store.models._prompts import PromptVersionRow
 from selflearn.store.models._telemetry import (
     CYCLE_TYPES,
     STAGES,
@@ -38,6 +39,7 @@ __all__ = [
     "MirrorEvent",
     "ParameterChange",
     "ParameterVersion",
+    "PromptVersionRow",
     "PipelineRun",
     "PolicyEntry",
     "ProbeResult",
