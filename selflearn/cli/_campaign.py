@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 
 from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.cli._components import components
@@ -24,7 +25,7 @@ from selflearn.graph import (
 )
 from selflearn.graph import list_campaigns as list_all
 from selflearn.store import session_scope
-from selflearn.store.models import Campaign
+from selflearn.store.models import Campaign, JournalEntry
 
 app = typer.Typer(help="Experiment campaigns: run, resume, list, show.", no_args_is_help=True)
 
@@ -188,16 +189,29 @@ def show(
             raise NotFoundError(
                 f"no campaign {campaign_id!r}", hint="`selflearn campaign list` shows them."
             )
-        data = {
+        paused = session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.campaign_id == campaign_id, JournalEntry.kind == "campaign_paused")
+            .order_by(JournalEntry.id.desc())
+            .limit(1)
+        ).first()
+        data: dict[str, Any] = {
             "campaign_id": row.id,
             "status": row.status,
             "config": row.config,
             "started_at": row.started_at.isoformat(),
             "report": row.report,
+            "paused": paused.evidence if paused is not None and row.status == "paused" else None,
         }
     if as_json:
         print_json(data)
     elif data["report"]:
         console.print(render_report(CampaignReport.model_validate(data["report"])))
+    elif data["paused"]:
+        why = data["paused"]
+        console.print(
+            f"Campaign {campaign_id}: paused: {why.get('message')} ({why.get('code')}). "
+            f"`selflearn campaign resume {campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {campaign_id}: {data['status']} (no report yet)")
