@@ -90,10 +90,11 @@ class PgvectorMissingError(StoreError):
 
 
 class ProviderError(SelflearnError):
-    """An LLM or embedding provider call failed."""
+    """An LLM or embedding provider call failed; `retries` says how often it was retried."""
 
     code = "provider"
     exit_code = 6
+    retries = 0
 
 
 class ProviderAuthError(ProviderError):

@@ -39,6 +39,11 @@ class LLMSettings(BaseModel):
     model: str | None = None
     timeout_s: float | None = Field(default=None, gt=0)
     max_retries: int | None = Field(default=None, ge=0, le=10)
+    # The retry budget of one call: total seconds from the first try, and the backoff
+    # (first wait, longest wait; each wait is jittered from the seed).
+    retry_budget_s: float | None = Field(default=None, ge=0)
+    backoff_s: float | None = Field(default=None, ge=0)
+    backoff_max_s: float | None = Field(default=None, ge=0)
     # Prices in USD per million tokens, for the cost recorded with every call.
     prompt_price_per_mtok: float | None = Field(default=None, ge=0)
     completion_price_per_mtok: float | None = Field(default=None, ge=0)
@@ -54,6 +59,9 @@ class ResolvedLLMSettings(BaseModel):
     model: str
     timeout_s: float
     max_retries: int
+    retry_budget_s: float
+    backoff_s: float
+    backoff_max_s: float
     prompt_price_per_mtok: float
     completion_price_per_mtok: float
 
@@ -126,6 +134,9 @@ class Settings(BaseSettings):
             model=pick("model", "offline" if provider == "offline" else "gpt-4o-mini"),  # type: ignore[arg-type]
             timeout_s=pick("timeout_s", 30.0),  # type: ignore[arg-type]
             max_retries=pick("max_retries", 3),  # type: ignore[arg-type]
+            retry_budget_s=pick("retry_budget_s", 60.0),  # type: ignore[arg-type]
+            backoff_s=pick("backoff_s", 0.5),  # type: ignore[arg-type]
+            backoff_max_s=pick("backoff_max_s", 8.0),  # type: ignore[arg-type]
             prompt_price_per_mtok=pick("prompt_price_per_mtok", 0.0),  # type: ignore[arg-type]
             completion_price_per_mtok=pick("completion_price_per_mtok", 0.0),  # type: ignore[arg-type]
         )

@@ -15,6 +15,7 @@ from selflearn.maas import MemoryService
 from selflearn.settings import Settings, get_settings
 from selflearn.store import Database, embedded_url, open_database, start_embedded
 from tests.factories import NOW, make_student
+from tests.llm_server import LLMServer
 
 # Short and outside any home directory: pgserver runs as its own user when we are root.
 TEST_PGDATA = Path(os.environ.get("SELFLEARN_TEST_PGDATA", f"/tmp/selflearn-test-{os.getuid()}/pg"))
@@ -78,3 +79,10 @@ def service(database, settings) -> Iterator[MemoryService]:
 def user() -> str:
     """A user id no other test uses."""
     return f"user-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def llm_server() -> Iterator[LLMServer]:
+    """An OpenAI-compatible server on loopback that answers by echo until programmed."""
+    with LLMServer() as server:
+        yield server

@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from selflearn.bootstrap import Components, offline_handlers
 from selflearn.maas import MemoryService
 from selflearn.providers import ChatModels, Embedder, get_embedder
-from selflearn.settings import Settings, get_settings
+from selflearn.settings import ROLES, LLMSettings, Settings, get_settings
 from selflearn.store import Database
 
 #: The Student's clock in tests: requests that pass no time happen at this moment.
@@ -50,3 +50,28 @@ def make_student(
 def role_model(role: str, settings: Settings | None = None) -> BaseChatModel:
     """Return `role`'s chat model as the composition root builds it (offline behaviour given)."""
     return ChatModels(settings or get_settings(), offline_handlers())(role)
+
+
+def on_server(
+    settings: Settings,
+    base_url: str,
+    *,
+    roles: tuple[str, ...] = ROLES,
+    **fields: Any,
+) -> Settings:
+    """Return `settings` with `roles` on an OpenAI-compatible server (model "<role>-model").
+
+    Retries wait little (tests); `fields` override any LLMSettings field of those roles.
+    """
+    values: dict[str, Any] = {
+        "provider": "openai",
+        "base_url": base_url,
+        "api_key": "test-key",
+        "timeout_s": 2.0,
+        "max_retries": 3,
+        "backoff_s": 0.01,
+        "backoff_max_s": 0.05,
+        **fields,
+    }
+    update = {role: LLMSettings(**{**values, "model": f"{role}-model"}) for role in roles}
+    return settings.model_copy(update=update)

@@ -119,7 +119,14 @@ METRICS: tuple[Metric, ...] = (
         "rate",
         "hallucination rate",
         "answers asserting a forbidden or unsupported claim",
-        ("hallucination rate", "hallucination_rate", "hallucinations", "hallucination"),
+        (
+            "hallucination rate",
+            "hallucination_rate",
+            "hallucinations",
+            "hallucination",
+            "hallucinating",
+            "hallucinate",
+        ),
     ),
     Metric(
         "abstention_rate",
@@ -127,7 +134,14 @@ METRICS: tuple[Metric, ...] = (
         "rate",
         "abstention rate",
         "answers abstaining",
-        ("abstention rate", "abstention_rate", "abstentions", "abstention", "refusals"),
+        (
+            "abstention rate",
+            "abstention_rate",
+            "abstentions",
+            "abstention",
+            "refusals",
+            "i don't know",
+        ),
     ),
     Metric(
         "false_abstention_rate",
@@ -147,7 +161,9 @@ METRICS: tuple[Metric, ...] = (
             "context utilization",
             "context_utilisation",
             "context use",
+            "context usage",
             "use of context",
+            "use the context",
         ),
     ),
     Metric(

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
+from selflearn.agents.teacher import episode_judge
 from selflearn.assistant import Assistant
 from selflearn.bootstrap._offline import offline_handlers
+from selflearn.cycles import CycleRoles
 from selflearn.learners import MICROGRAPH_FACTORS, Micrograph
 from selflearn.maas import OFFLINE_IGNORED_FACTORS, MemoryService, ResponderModel, RetrievalConfig
 from selflearn.providers import ChatModels, Embedder, get_embedder
 from selflearn.settings import Settings, get_settings
+from selflearn.simulator.llm_paraphrase import LLMParaphraser
 from selflearn.store import Database, open_database
 
 if TYPE_CHECKING:
@@ -125,6 +128,18 @@ class Components:
             llms=self.models.by_role(),
             progress=progress,
             ignored_factors=self.ignored_factors,
+        )
+
+    def cycle_roles(self, *, judge_per_episode: int = 1) -> CycleRoles:
+        """Return the emulator's paraphraser and the judge that cycles' episodes use."""
+        emulator = None
+        if not self.models.is_offline("emulator"):
+            emulator = LLMParaphraser(self.models("emulator"))
+        return CycleRoles(
+            paraphraser=emulator,
+            judge=episode_judge(self.models("judge"), per_episode=judge_per_episode),
+            judge_offline=self.models.is_offline("judge"),
+            teacher=self.models("teacher"),
         )
 
     def manager_tools(self, runner: CampaignRunner | None = None) -> GraphTools:

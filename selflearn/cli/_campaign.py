@@ -8,11 +8,12 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 
 from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
-from selflearn.errors import NotFoundError
+from selflearn.errors import NotFoundError, ProviderError
 from selflearn.graph import (
     DEFAULT_BUDGET,
     DEFAULT_GOAL,
@@ -25,7 +26,7 @@ from selflearn.graph import (
 )
 from selflearn.graph import list_campaigns as list_all
 from selflearn.store import session_scope
-from selflearn.store.models import Campaign
+from selflearn.store.models import Campaign, JournalEntry
 
 app = typer.Typer(help="Experiment campaigns: run, resume, list, show.", no_args_is_help=True)
 
@@ -75,10 +76,19 @@ def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
             f"Decide with `selflearn approvals approve|reject {waiting.get('proposal_id')}`, "
             f"then `selflearn campaign resume {outcome.campaign_id}`."
         )
+    elif outcome.status == "paused":
+        reason = outcome.paused or {}
+        console.print(
+            f"Campaign {outcome.campaign_id} paused: {reason.get('message')} "
+            f"(after {reason.get('retries', 0)} retries). {reason.get('hint', '')}\n"
+            f"Nothing is lost: `selflearn campaign resume {outcome.campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {outcome.campaign_id}: {outcome.status}")
     if outcome.status == "failed":
         raise typer.Exit(code=1)
+    if outcome.status == "paused":
+        raise typer.Exit(code=ProviderError.exit_code)
 
 
 def _drive(
@@ -121,6 +131,12 @@ def run(
         min=0,
         help="Seed of the generated held-out set (default: derived from --seed).",
     ),
+    max_cost_usd: float | None = typer.Option(
+        None, "--max-cost-usd", min=0, help="Stop experimenting once model calls cost this."
+    ),
+    judge_per_episode: int = typer.Option(
+        1, "--judge-per-episode", min=0, help="Probes per episode the judge scores (0: off)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""
@@ -135,6 +151,8 @@ def run(
         holdout_seeds=holdout_seeds,
         holdout_scenarios=holdout_scenarios,
         holdout_set_seed=holdout_set_seed,
+        max_cost_usd=max_cost_usd,
+        judge_per_episode=judge_per_episode,
     )
     outcome = _drive(lambda runner: runner.start(options), budget, as_json)
     _finish(outcome, as_json)
@@ -186,16 +204,29 @@ def show(
             raise NotFoundError(
                 f"no campaign {campaign_id!r}", hint="`selflearn campaign list` shows them."
             )
-        data = {
+        paused = session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.campaign_id == campaign_id, JournalEntry.kind == "campaign_paused")
+            .order_by(JournalEntry.id.desc())
+            .limit(1)
+        ).first()
+        data: dict[str, Any] = {
             "campaign_id": row.id,
             "status": row.status,
             "config": row.config,
             "started_at": row.started_at.isoformat(),
             "report": row.report,
+            "paused": paused.evidence if paused is not None and row.status == "paused" else None,
         }
     if as_json:
         print_json(data)
     elif data["report"]:
         console.print(render_report(CampaignReport.model_validate(data["report"])))
+    elif data["paused"]:
+        why = data["paused"]
+        console.print(
+            f"Campaign {campaign_id}: paused: {why.get('message')} ({why.get('code')}). "
+            f"`selflearn campaign resume {campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {campaign_id}: {data['status']} (no report yet)")

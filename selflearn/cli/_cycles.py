@@ -87,6 +87,7 @@ def run_command(
             student=student,
             now=datetime.now(UTC),
             scenarios_path=scenarios,
+            roles=built.cycle_roles(),
         )
     _emit(report, as_json)
 
@@ -133,6 +134,7 @@ def daemon_command(
             scenarios_path=scenarios,
             interval=interval,
             on_report=lambda report: _emit(report, as_json),
+            roles=built.cycle_roles(),
         )
         if once:
             if daemon.run_once() is None and not as_json:

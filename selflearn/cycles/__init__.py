@@ -14,7 +14,7 @@ cycle type and a learning-journal entry, from which the cycle history is read ba
 `tune_locomo` is the learning loop with LoCoMo conversations as its golden set.
 """
 
-from selflearn.cycles._context import DEFAULT_SCENARIOS, CycleStudent
+from selflearn.cycles._context import DEFAULT_SCENARIOS, CycleRoles, CycleStudent
 from selflearn.cycles._daemon import CycleDaemon, CycleThresholds, DueCycle
 from selflearn.cycles._journal import cycle_history, last_cycles
 from selflearn.cycles._models import (
@@ -36,6 +36,7 @@ from selflearn.cycles._run import run_cycle
 from selflearn.cycles._tune import TUNED_FACTORS, TuneReport, TuneTrial, tune_locomo
 
 __all__ = [
+    "CycleRoles",
     "CYCLE_KINDS",
     "DEFAULT_SCENARIOS",
     "TUNED_FACTORS",

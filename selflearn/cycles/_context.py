@@ -7,11 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from selflearn.cycles._models import CycleOptions, CycleReport
 from selflearn.maas import StudentClient
 from selflearn.providers import Embedder
+from selflearn.simulator import EpisodeJudge, Paraphraser
 
 #: The scenarios shipped with the project (the macro cycle's golden set).
 DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -25,6 +27,18 @@ class CycleStudent(StudentClient, Protocol):
     def flush(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class CycleRoles:
+    """The role models a cycle's episodes use beyond the Student (none: offline templates,
+    no judge): the emulator's paraphraser and the judge of a sample of probes."""
+
+    paraphraser: Paraphraser | None = None
+    judge: EpisodeJudge | None = None
+    judge_offline: bool = True
+    # Drafts new prompts when the hallucination rule fires (None: built-in prompts only).
+    teacher: BaseChatModel | None = None
+
+
 @dataclass
 class CycleContext:
     """One cycle's dependencies and the report it fills in as it goes."""
@@ -36,3 +50,4 @@ class CycleContext:
     scenarios_path: Path
     report: CycleReport
     extra: dict[str, Any] = field(default_factory=dict)
+    roles: CycleRoles = field(default_factory=CycleRoles)

@@ -26,7 +26,7 @@ from os import PathLike
 
 from sqlalchemy import Engine
 
-from selflearn.cycles._context import CycleStudent
+from selflearn.cycles._context import CycleRoles, CycleStudent
 from selflearn.cycles._journal import last_cycles
 from selflearn.cycles._models import CycleKind, CycleOptions, CycleReport
 from selflearn.cycles._online import collect_online_examples, last_activity
@@ -95,12 +95,14 @@ class CycleDaemon:
         scenarios_path: str | PathLike[str] | None = None,
         interval: float = 60.0,
         on_report: Callable[[CycleReport], None] | None = None,
+        roles: CycleRoles | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("the daemon's interval must be positive")
         self.engine = database.engine if isinstance(database, Database) else database
         self.database = database
         self.student = student
+        self.roles = roles
         self.clock = clock
         self.sleep = sleep
         self.thresholds = thresholds or CycleThresholds()
@@ -160,6 +162,7 @@ class CycleDaemon:
             scenarios_path=self.scenarios_path,
             options=self.options,
             trigger=due.reason,
+            roles=self.roles,
         )
         if self.on_report is not None:
             self.on_report(report)

@@ -37,7 +37,13 @@ def run_recorded(ctx: CycleContext, specs: Sequence[EpisodeSpec]) -> list[Episod
     results: list[EpisodeResult] = []
     for spec in specs:
         try:
-            result = play_and_record(spec, ctx.student, ctx.engine)
+            result = play_and_record(
+                spec,
+                ctx.student,
+                ctx.engine,
+                paraphraser=ctx.roles.paraphraser,
+                judge=ctx.roles.judge,
+            )
         finally:
             for user in spec.scenario.participants():
                 ctx.student.delete_memories(spec.student_user(user.id))

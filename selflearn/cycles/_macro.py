@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from selflearn.agents.teacher import judge_agreement, kappa_text
 from selflearn.cycles._consolidate import consolidate
 from selflearn.cycles._context import CycleContext
 from selflearn.cycles._episodes import cycle_seeds, run_recorded, train_scenarios
@@ -56,6 +57,12 @@ def run_macro(ctx: CycleContext) -> CycleSummary:
         for seed in seeds
     ]
     results = run_recorded(ctx, specs)
+    if ctx.roles.judge is not None:
+        summary = judge_agreement(
+            ctx.engine, campaign_id=report.cycle_id, offline=ctx.roles.judge_offline
+        )
+        note = f" ({summary['note']})" if summary.get("note") else ""
+        report.findings.append(f"judge (adds; the metrics decide): {kappa_text(summary)}{note}")
     report.episodes += len(results)
     scores = aggregate_scores([probe.score for r in results for probe in r.probes])
     metrics = CycleMetrics(

@@ -40,6 +40,9 @@ class CycleOptions(BaseModel):
     seed: int = 0
     macro_seeds: int = Field(default=1, ge=1, le=20, description="seeds per train scenario")
     prompt_ab: bool = Field(default=True, description="A/B prompt variants in the macro cycle")
+    prompt_drafts: int = Field(
+        default=2, ge=0, le=5, description="prompts the Teacher drafts for that A/B"
+    )
     merge_cosine: float = Field(default=0.95, gt=0, le=1)
     merge_max_user_memories: int = Field(default=5000, ge=2)
     quality: MemoryQualityPolicy = Field(default_factory=MemoryQualityPolicy)

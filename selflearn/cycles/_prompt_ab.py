@@ -16,6 +16,7 @@ from selflearn.agents.teacher.stats import Decision, align_pairs, decide
 from selflearn.cycles._context import CycleContext
 from selflearn.cycles._episodes import run_recorded
 from selflearn.cycles._models import CycleAction
+from selflearn.cycles._prompt_drafts import with_generated_prompts
 from selflearn.errors import ConflictError, RuleViolation
 from selflearn.simulator import Scenario
 from selflearn.simulator.episode import EpisodeResult, EpisodeSpec
@@ -50,7 +51,11 @@ def _judge(base: Pairs, arm: Pairs) -> tuple[Decision, Decision]:
 def run_prompt_ab(
     ctx: CycleContext, rec: Recommendation, scenarios: Sequence[Scenario], seeds: Sequence[int]
 ) -> list[CycleAction]:
-    """Prepare, play, decide and apply one prompt experiment; return what happened."""
+    """Prepare, play, decide and apply one prompt experiment; return what happened.
+
+    The Teacher's drafts, once the Tuner registered them, join the built-in prompts.
+    """
+    rec, drafted = with_generated_prompts(ctx, rec)
     assert rec.experiment is not None
     experiment_id = rec.experiment.experiment_id
     with session_scope(ctx.engine) as session:
@@ -91,7 +96,7 @@ def run_prompt_ab(
         f"{arm}: {h.verdict} on hallucination ({h.reason}), answer-correct {c.verdict}"
         for arm, (h, c) in verdicts.items()
     )
-    actions = [
+    actions = drafted + [
         CycleAction(
             kind="experiment",
             rule=rec.rule,

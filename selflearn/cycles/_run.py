@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from selflearn.cycles._context import DEFAULT_SCENARIOS, CycleContext, CycleStudent
+from selflearn.cycles._context import DEFAULT_SCENARIOS, CycleContext, CycleRoles, CycleStudent
 from selflearn.cycles._deep import run_deep
 from selflearn.cycles._journal import write_cycle_entry
 from selflearn.cycles._macro import run_macro
@@ -79,6 +79,7 @@ def run_cycle(
     scenarios_path: str | PathLike[str] | None = None,
     options: CycleOptions | None = None,
     trigger: str = "on command",
+    roles: CycleRoles | None = None,
 ) -> CycleReport:
     """Run one micro, macro or deep cycle at `now` and return what it found and did.
 
@@ -109,6 +110,7 @@ def run_cycle(
         options=options or CycleOptions(),
         scenarios_path=Path(scenarios_path) if scenarios_path else DEFAULT_SCENARIOS,
         report=report,
+        roles=roles or CycleRoles(),
     )
     started = time.perf_counter()
     summary = CycleSummary(duration_ms=0.0)

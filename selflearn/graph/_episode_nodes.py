@@ -62,7 +62,9 @@ def play_episode(task: EpisodeTask, runtime: Runtime[CampaignContext]) -> dict[s
         cycle_type=task["cycle_type"],
         look=task["look"],
     )
-    result = play_and_record(spec, ctx.student, ctx.engine)
+    result = play_and_record(
+        spec, ctx.student, ctx.engine, paraphraser=ctx.paraphrase, judge=ctx.judge()
+    )
     ctx.notify("episode", episode=spec.episode_id, turns=result.turns)
     return {"episodes_done": [spec.episode_id]}
 

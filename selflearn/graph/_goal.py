@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from selflearn.agents.manager import GoalSpec, SetGoal, parse_intent
+from langchain_core.language_models import BaseChatModel
+
+from selflearn.agents.manager import GoalSpec, read_goal
 from selflearn.agents.metrics import BY_NAME
 from selflearn.agents.teacher import ExperimentGoal
 from selflearn.errors import InvalidInputError
@@ -12,18 +14,10 @@ from selflearn.errors import InvalidInputError
 #: The goal of `selflearn campaign run` when the owner names none.
 DEFAULT_GOAL = "cut hallucinations below 5 % without losing recall"
 
-def parse_goal_text(text: str) -> GoalSpec:
-    """Parse an owner's goal sentence offline; refuse what the Manager does not understand."""
-    intent = parse_intent(text)
-    if not isinstance(intent, SetGoal):
-        reason = getattr(intent, "reason", "it is not a goal")
-        examples = getattr(intent, "examples", [])
-        hint = "Say it like: " + " | ".join(examples[:3]) if examples else None
-        raise InvalidInputError(f"the Manager did not understand the goal: {reason}", hint=hint)
-    try:
-        return intent.to_spec(text)
-    except ValueError as error:
-        raise InvalidInputError(f"the goal is inconsistent: {error}") from None
+def parse_goal_text(text: str, *, llm: BaseChatModel | None = None) -> GoalSpec:
+    """Parse an owner's goal sentence with the Manager's model (offline: its parser); refuse
+    what the Manager does not understand."""
+    return read_goal(text, llm=llm)
 
 
 def experiment_goal(

@@ -17,9 +17,10 @@ from selflearn.agents.manager import (
     ReportedDelta,
     VersionChange,
 )
-from selflearn.agents.teacher import short_experiment_id
+from selflearn.agents.teacher import kappa_text, short_experiment_id
 from selflearn.errors import ConflictError
-from selflearn.graph._context import CampaignContext
+from selflearn.graph._context import CampaignContext, role_labels
+from selflearn.graph._ledger import role_usage
 from selflearn.graph._state import CampaignState
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, Goal, JournalEntry, Proposal
@@ -152,7 +153,25 @@ def _outcome(experiment: dict[str, Any], campaign_id: str) -> ExperimentOutcome:
         episodes=experiment["pairs"],
         more_episodes_needed=experiment.get("extra_needed"),
         note=_local(experiment.get("reason", ""), campaign_id),
+        judge=_judge_line(experiment.get("judge")),
     )
+
+
+def _judge_line(summary: dict[str, Any] | None) -> str:
+    """Return the judge's agreement in words, with the disagreements and what it is."""
+    if not summary:
+        return ""
+    line = kappa_text(summary)
+    shown = [
+        f"{d['scenario']}/{d['probe']} ({d['variant']}): metrics {d['metrics']}, judge "
+        f"{d['judge']}"
+        for d in summary.get("disagreements", [])
+    ]
+    if shown:
+        line += " (" + "; ".join(shown) + ")"
+    if summary.get("note"):
+        line += f". {summary['note']}"
+    return line
 
 
 def _holdout(
@@ -251,6 +270,9 @@ def build_report(state: CampaignState, ctx: CampaignContext) -> CampaignReport:
         holdout_by_scenario=by_scenario,
         guardrails=_guardrails(spec),
         offline=ctx.offline,
+        models=role_labels(ctx.llms),
+        usage=role_usage(ctx.engine, campaign_id),
+        stop_reason=state.get("stop_reason") or "",
     )
 
 

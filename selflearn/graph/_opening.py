@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 from sqlalchemy import Engine
 
@@ -64,13 +65,14 @@ def new_campaign(
     spec: GoalSpec | None = None,
     campaign_id: str | None = None,
     goal_id: str | None = None,
+    manager: BaseChatModel | None = None,
 ) -> CampaignState:
     """Validate everything, store the campaign as running, and return its first state.
 
-    `spec` is a goal the Manager already confirmed; otherwise `options.goal_text` is parsed.
-    Nothing is stored when the request is refused.
+    `spec` is a goal the Manager already confirmed; otherwise `options.goal_text` is read,
+    by the `manager` model when one is given. Nothing is stored when the request is refused.
     """
-    spec = spec or parse_goal_text(options.goal_text)
+    spec = spec or parse_goal_text(options.goal_text, llm=manager)
     if options.budget < 2:
         raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
     train, holdout = split_scenarios(scenarios, spec)
@@ -134,5 +136,6 @@ def open_campaign(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
         list(ctx.scenarios.values()),
         clock=ctx.clock,
         ignored_factors=ctx.ignored_factors,
+        manager=ctx.llms.get("manager"),
     )
     return dict(opened)

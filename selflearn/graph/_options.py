@@ -30,6 +30,10 @@ class CampaignOptions:
     holdout_seeds: int = DEFAULT_HOLDOUT_SEEDS
     max_looks: int = 4
     max_concurrency: int = 2
+    #: Stop designing experiments once the campaign's model calls cost this much (USD).
+    max_cost_usd: float | None = None
+    #: Probes of each episode the judge scores (a seeded sample); 0 switches it off.
+    judge_per_episode: int = 1
     holdout_scenarios: int = DEFAULT_HOLDOUT_SCENARIOS
     # None: derived from `seed`, so the same seed gives the same campaign.
     holdout_set_seed: int | None = None
@@ -54,4 +58,6 @@ class CampaignOptions:
             "max_concurrency": self.max_concurrency,
             "holdout_scenarios": self.holdout_scenarios,
             "holdout_set_seed": self.holdout_set_seed,
+            "max_cost_usd": self.max_cost_usd,
+            "judge_per_episode": self.judge_per_episode,
         }

@@ -12,16 +12,17 @@ from langgraph.types import Command
 from sqlalchemy import select
 
 from selflearn.agents.manager import GoalSpec
-from selflearn.errors import ConflictError, InvalidInputError, NotFoundError
+from selflearn.errors import ConflictError, InvalidInputError, NotFoundError, ProviderError
 from selflearn.graph._builder import build_campaign_graph
 from selflearn.graph._checkpoint import open_checkpointer
 from selflearn.graph._context import CampaignContext
+from selflearn.graph._ledger import RoleLedger, role_usage
 from selflearn.graph._opening import campaign_scenarios, new_campaign
 from selflearn.graph._options import CampaignOptions
 from selflearn.maas import StudentClient
 from selflearn.simulator import Scenario
 from selflearn.store import Database, session_scope
-from selflearn.store.models import Campaign
+from selflearn.store.models import Campaign, JournalEntry
 from selflearn.tuner import active_version
 
 
@@ -38,6 +39,9 @@ class CampaignOutcome:
     state: dict[str, Any] = field(default_factory=dict)
     active_version: int | None = None
     waiting_for: dict[str, Any] | None = None
+    #: Why a paused campaign stopped (the typed error), and calls, tokens and cost per role.
+    paused: dict[str, Any] | None = None
+    usage: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return the `campaign run --json` object."""
@@ -55,6 +59,8 @@ class CampaignOutcome:
             "active_version": self.active_version,
             "baseline_metrics": self.state.get("baseline_metrics", {}),
             "final_metrics": self.state.get("final_metrics", {}),
+            "paused": self.paused,
+            "usage": self.usage,
         }
 
 
@@ -94,7 +100,9 @@ class CampaignRunner:
             max_looks=options.max_looks,
             progress=self.progress,
             ignored_factors=self.ignored_factors,
-        )
+            max_cost_usd=options.max_cost_usd,
+            judge_per_episode=options.judge_per_episode,
+        ).with_models(self.llms)
 
     def start(
         self,
@@ -120,6 +128,7 @@ class CampaignRunner:
             spec=spec,
             campaign_id=campaign_id,
             goal_id=goal_id,
+            manager=self.llms.get("manager"),
         )
         return self._drive(state["campaign_id"], state, options, scenarios)
 
@@ -153,6 +162,9 @@ class CampaignRunner:
         scenarios: Sequence[Scenario],
     ) -> CampaignOutcome:
         context = self.context(options, scenarios)
+        # Every role call of this campaign is written to its ledger as it ends.
+        ledger = RoleLedger(self.database.engine, campaign_id, self.clock)
+        context = context.with_models(ledger.bind(self.llms))
         config: RunnableConfig = {
             "configurable": {"thread_id": campaign_id},
             "max_concurrency": options.max_concurrency,
@@ -165,6 +177,10 @@ class CampaignRunner:
                     graph_input, config, context=context, stream_mode="updates"
                 ):
                     context.notify("step", nodes=list(update))
+            except ProviderError as error:
+                # A model failed after all its retries: the campaign cannot go on now. The
+                # checkpoint keeps every finished step and episode; resume replays the rest.
+                return self._pause(campaign_id, error)
             except Exception:
                 self._set_status(campaign_id, "failed")
                 raise
@@ -182,7 +198,29 @@ class CampaignRunner:
         with session_scope(self.database.engine) as session:
             active = active_version(session=session)
             number = active.version if active is not None else None
-        return CampaignOutcome(campaign_id, status, state, number, waiting)
+        usage = role_usage(self.database.engine, campaign_id)
+        return CampaignOutcome(campaign_id, status, state, number, waiting, usage=usage)
+
+    def _pause(self, campaign_id: str, error: ProviderError) -> CampaignOutcome:
+        reason = {**error.to_dict(), "retries": error.retries}
+        self._set_status(campaign_id, "paused")
+        with session_scope(self.database.engine) as session:
+            session.add(
+                JournalEntry(
+                    kind="campaign_paused",
+                    summary=f"campaign {campaign_id} paused: {error.message}",
+                    evidence=reason,
+                    campaign_id=campaign_id,
+                )
+            )
+        self.notify_pause(campaign_id, reason)
+        usage = role_usage(self.database.engine, campaign_id)
+        return CampaignOutcome(campaign_id, "paused", paused=reason, usage=usage)
+
+    def notify_pause(self, campaign_id: str, reason: dict[str, Any]) -> None:
+        """Tell the progress display that the campaign paused, and why."""
+        if self.progress is not None:
+            self.progress("paused", {"campaign_id": campaign_id, **reason})
 
     def _set_status(self, campaign_id: str, status: str) -> None:
         with session_scope(self.database.engine) as session:

@@ -45,6 +45,8 @@ class CampaignState(TypedDict, total=False):
     pending_change: dict[str, Any] | None
     status: str
     report: dict[str, Any] | None
+    # Why the campaign stopped designing experiments early (its cost budget), if it did.
+    stop_reason: str | None
     monitor: dict[str, Any] | None
     baseline_metrics: dict[str, Any]
     final_metrics: dict[str, Any]

@@ -16,10 +16,12 @@ from selflearn.agents.teacher import (
     journal_decision,
     journal_hypothesis,
     journal_recommendation,
+    judge_agreement,
     recommend,
 )
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._goal import experiment_goal
+from selflearn.graph._ledger import over_cost
 from selflearn.graph._state import CampaignState, episodes_used, look_episodes
 from selflearn.store import session_scope
 from selflearn.store.models import Experiment
@@ -67,13 +69,17 @@ def _in_campaign(plan: ExperimentPlan, campaign_id: str) -> ExperimentPlan:
 def design_next(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
     """Teacher: pick the next hypothesis and plan its experiment, or stop when none fits."""
     ctx = runtime.context
+    index = state.get("experiment_index", 0) + 1
+    stop = over_cost(ctx.engine, state["campaign_id"], ctx.max_cost_usd)
+    if stop:
+        ctx.notify("design", plan=None, stop=stop)
+        return {"plan": None, "experiment_index": index, "stop_reason": stop}
     goal = experiment_goal(
         GoalSpec.model_validate(state["goal"]),
         assumed_effect_sd=ASSUMED_EFFECT_SD,
         ignored_factors=state.get("ignored_factors", []),
     )
     history = [ExperimentRecord.model_validate(e["record"]) for e in state.get("experiments", [])]
-    index = state.get("experiment_index", 0) + 1
     now = ctx.clock()
     with session_scope(ctx.engine) as session:
         active = active_version(session=session)
@@ -102,7 +108,9 @@ def route_after_design(state: CampaignState) -> Literal["prepare_arms", "plan_ho
     return "prepare_arms" if state.get("plan") else "plan_holdout"
 
 
-def _summary(plan: ExperimentPlan, evaluation: Any, rec: Any) -> dict[str, Any]:
+def _summary(
+    plan: ExperimentPlan, evaluation: Any, rec: Any, judge: dict[str, Any]
+) -> dict[str, Any]:
     verdict = next((v for v in evaluation.verdicts if v.variant == rec.variant), None)
     verdict = verdict or (evaluation.verdicts[0] if evaluation.verdicts else None)
     deltas = []
@@ -134,6 +142,7 @@ def _summary(plan: ExperimentPlan, evaluation: Any, rec: Any) -> dict[str, Any]:
         "arms": {arm: s.means for arm, s in evaluation.arms.items()},
         "deltas": deltas,
         "record": experiment_record(plan, evaluation).model_dump(mode="json"),
+        "judge": judge,
     }
 
 
@@ -150,10 +159,12 @@ def evaluate_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
         journal_decision(evaluation, session=session, now=now, campaign_id=state["campaign_id"])
         rec = recommend(plan, evaluation)
         remaining = state["budget"] - episodes_used(state)
+        stop = over_cost(ctx.engine, state["campaign_id"], ctx.max_cost_usd)
         more = (
             rec.action == "continue"
             and look < ctx.max_looks
             and remaining >= look_episodes(state, len(plan.arms))
+            and stop is None
         )
         ctx.notify("look", experiment=plan.experiment_id, look=look, verdict=rec.verdict)
         if more:
@@ -165,8 +176,11 @@ def evaluate_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
             row.status, row.verdict, row.finished_at = "decided", rec.verdict, now
             row.campaign_id = state["campaign_id"]
     change = rec.payload if rec.action == "update_params" else None
+    judge = judge_agreement(
+        ctx.engine, plan.experiment_id, offline=ctx.role_offline("judge")
+    )
     return {
-        "experiments": [_summary(plan, evaluation, rec)],
+        "experiments": [_summary(plan, evaluation, rec, judge)],
         "pending_change": change,
         "plan": None,
     }

@@ -16,7 +16,15 @@ from selflearn.maas._archivist import (
 from selflearn.maas._assembler import AssembledContext, assemble_context
 from selflearn.maas._client import StudentClient, StudentReply
 from selflearn.maas._extractive import extractive_answer
-from selflearn.maas._prompts import ABSTENTION, PROMPTS, PromptVersion, get_prompt
+from selflearn.maas._prompts import (
+    ABSTENTION,
+    ANSWER_RULES,
+    PROMPTS,
+    PromptVersion,
+    get_prompt,
+    load_prompt,
+    read_prompt,
+)
 from selflearn.maas._responder import (
     OFFLINE_IGNORED_FACTORS,
     ResponderModel,
@@ -37,6 +45,9 @@ from selflearn.maas._types import (
 from selflearn.maas._versions import ResolvedParameters, resolve_parameters
 
 __all__ = [
+    "ANSWER_RULES",
+    "load_prompt",
+    "read_prompt",
     "ABSTENTION",
     "MAX_TAGS",
     "OFFLINE_IGNORED_FACTORS",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from selflearn.errors import NotFoundError
-from selflearn.space import PROMPT_VERSIONS
+from selflearn.space import ABSTENTION_PHRASE, PROMPT_VERSIONS
+from selflearn.store.models import PromptVersionRow
 
 __all__ = [
     "ABSTENTION",
@@ -13,11 +16,13 @@ __all__ = [
     "PROMPTS",
     "PromptVersion",
     "get_prompt",
+    "load_prompt",
     "prompt_version_of",
+    "read_prompt",
 ]
 
 # The one phrase every responder uses when memory does not support an answer.
-ABSTENTION = "I don't know based on what you've told me."
+ABSTENTION = ABSTENTION_PHRASE
 
 #: Answer rules a prompt can state; the offline responder follows each one as written
 #: (`selflearn.maas._extractive`), a chat model reads the sentence that states it.
@@ -115,6 +120,39 @@ def get_prompt(version: str) -> PromptVersion:
             f"unknown system prompt version {version!r}",
             hint=f"Registered versions: {', '.join(PROMPTS)}.",
         ) from None
+
+
+def read_prompt(
+    system_text: str, *, version: str = "unregistered", title: str = ""
+) -> PromptVersion:
+    """Return a prompt from its text alone: the answer rules it states (their sentences
+    verbatim) and the style it asks for (the shortest phrase, citations [n], or sentences).
+
+    Generated prompts are read this way, so the offline responder follows what they say.
+    """
+    rules = frozenset(name for name, sentence in ANSWER_RULES.items() if sentence in system_text)
+    lowered = system_text.lower()
+    if "shortest" in lowered:
+        style = "concise"
+    elif "[n]" in system_text:
+        style = "grounded"
+    else:
+        style = "sentence"
+    return PromptVersion(version, title, system_text, style, rules)
+
+
+def load_prompt(session: Session, version: str) -> PromptVersion:
+    """Return a built-in prompt, or a generated one registered in `prompt_versions`."""
+    if version in PROMPTS:
+        return PROMPTS[version]
+    row = session.get(PromptVersionRow, version)
+    if row is None:
+        raise NotFoundError(
+            f"unknown system prompt version {version!r}",
+            hint="Built-in versions: " + ", ".join(PROMPTS) + "; generated ones must be "
+            "registered by the Tuner first.",
+        )
+    return read_prompt(row.system, version=row.version, title=row.title)
 
 
 def prompt_version_of(system_text: str) -> PromptVersion | None:

@@ -21,7 +21,13 @@ from pydantic import BaseModel
 
 from selflearn.maas._assembler import NO_MEMORIES, ContextLine, parse_context
 from selflearn.maas._extractive import extractive_answer, term_stems
-from selflearn.maas._prompts import ABSTENTION, PromptVersion, get_prompt, prompt_version_of
+from selflearn.maas._prompts import (
+    ABSTENTION,
+    PromptVersion,
+    get_prompt,
+    prompt_version_of,
+    read_prompt,
+)
 from selflearn.providers import invoke_chat
 
 __all__ = [
@@ -122,7 +128,7 @@ def offline_responder(
 ) -> str:
     """Answer as the offline responder: extract from the memories in the prompt."""
     system = next((m.text for m in messages if isinstance(m, SystemMessage)), "")
-    prompt = prompt_version_of(system) or get_prompt("v1")
+    prompt = prompt_version_of(system) or read_prompt(system)
     human = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
     head, _, question = human.rpartition("\n\nMessage: ")
     answer, _ = extractive_answer(question, parse_context(head), prompt.style, prompt.rules)
@@ -137,12 +143,15 @@ def respond(
     params: dict[str, Any],
     model: ResponderModel,
     directive: str | None = None,
+    prompt: PromptVersion | None = None,
 ) -> ResponderOutcome:
     """Answer `question` from the assembled context with the parameters of this request.
 
     `directive` is an instruction from a tool node of the turn (a topic to steer to).
+    `prompt` is the version the parameters name, when the caller loaded it (generated
+    prompts live in the database); otherwise a built-in one is looked up.
     """
-    prompt = get_prompt(str(params["responder.system_prompt_version"]))
+    prompt = prompt or get_prompt(str(params["responder.system_prompt_version"]))
     if not lines:
         # Nothing passed retrieval: abstain without asking a model to guess.
         return ResponderOutcome(ABSTENTION, True, (), 0, 0, 0.0, 0, "none")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from selflearn.errors import SelflearnError
 from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._prompts import load_prompt
 from selflearn.maas._records import to_retrieved
 from selflearn.maas._responder import ResponderModel, ResponderOutcome, respond
 from selflearn.maas._retrieval import Candidate, RetrievalConfig, RetrievalOutcome, retrieve
@@ -142,6 +143,7 @@ class TurnPipeline:
         params = resolved.params
         with session_scope(engine) as session:
             analysis, retrieval = self.retrieve(session, user_id, message, params, now)
+            prompt = load_prompt(session, str(params["responder.system_prompt_version"]))
         mark = time.perf_counter()
         context = assemble_context(
             retrieval.candidates, max_tokens=int(params["context.max_tokens"])
@@ -158,6 +160,7 @@ class TurnPipeline:
             params=params,
             model=self.responder,
             directive=directive,
+            prompt=prompt,
         )
         self._lap("responder", mark)
         self.outcome = TurnOutcome(analysis, retrieval, context, response, self.latency_ms)
@@ -256,8 +259,14 @@ class TurnPipeline:
             (s for s in ("analyzer", "assembler", "responder") if s not in self.latency_ms),
             "e2e",
         )
+        # A provider error says how often it was retried before it gave up.
+        retries: int | None = getattr(error, "retries", None)
         turn.events = [StageEvent(s, self.latency_ms[s]) for s in stages]
         if failing != "e2e":
-            turn.events.append(StageEvent(failing, 0.0, error_type=error.code))
-        turn.events.append(StageEvent("e2e", self.latency_ms["e2e"], error_type=error.code))
+            turn.events.append(
+                StageEvent(failing, 0.0, error_type=error.code, retry_count=retries)
+            )
+        turn.events.append(
+            StageEvent("e2e", self.latency_ms["e2e"], error_type=error.code, retry_count=retries)
+        )
         return turn

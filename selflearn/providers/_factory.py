@@ -37,7 +37,7 @@ def chat_model(
                 f"SELFLEARN_{role.upper()}__BASE_URL at a local server, or set "
                 f"SELFLEARN_{role.upper()}__PROVIDER=offline.",
             )
-        return build_openai_chat(config, temperature=temperature)
+        return build_openai_chat(config, temperature=temperature, seed=settings.seed)
     raise ConfigError(  # unreachable through Settings validation, kept for direct callers
         f"unknown provider {config.provider!r} for role {role}",
         hint=f"Set SELFLEARN_{role.upper()}__PROVIDER to offline or openai.",

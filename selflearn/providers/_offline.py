@@ -57,6 +57,8 @@ class OfflineChatModel(BaseChatModel):
     role: str
     seed: int = 0
     handler: Callable[..., Any] = generic_handler
+    # Where each call's usage goes (a campaign's ledger); offline calls cost nothing.
+    usage_sink: Callable[..., Any] | None = None
 
     @property
     def _llm_type(self) -> str:

@@ -9,6 +9,8 @@ import httpx
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
+from selflearn.providers._retry import RetryPolicy
+from selflearn.providers._usage import UsageSink
 from selflearn.settings import ResolvedLLMSettings
 
 
@@ -34,21 +36,26 @@ class CountingChatOpenAI(ChatOpenAI):
     request_counter: RequestCounter | None = None
     prompt_price_per_mtok: float = 0.0
     completion_price_per_mtok: float = 0.0
+    # The role's retries (`invoke_chat` runs them; the SDK's own are off) and where each
+    # call's usage goes (a campaign's ledger), both carried by the model that makes calls.
+    retry_policy: RetryPolicy | None = None
+    usage_sink: UsageSink | None = None
 
 
 def build_openai_chat(
-    config: ResolvedLLMSettings, *, temperature: float | None = None
+    config: ResolvedLLMSettings, *, temperature: float | None = None, seed: int = 0
 ) -> ChatOpenAI:
     """Return a ChatOpenAI for one role, with its timeout, retries and request counter."""
     counter = RequestCounter()
     timeout = httpx.Timeout(config.timeout_s)
-    # The openai SDK retries 408/409/429/5xx and connection errors with exponential backoff.
     model = CountingChatOpenAI(
         model=config.model,
         base_url=config.base_url,
         api_key=config.api_key or SecretStr("not-needed"),
         timeout=config.timeout_s,
-        max_retries=config.max_retries,
+        # One retry loop, ours (`RetryPolicy`): it also retries answers that are not what
+        # was asked, counts retries per call and draws its jitter from the seed.
+        max_retries=0,
         temperature=temperature,
         stream_usage=True,
         http_client=httpx.Client(timeout=timeout, event_hooks={"request": [counter]}),
@@ -57,6 +64,13 @@ def build_openai_chat(
         ),
         prompt_price_per_mtok=config.prompt_price_per_mtok,
         completion_price_per_mtok=config.completion_price_per_mtok,
+        retry_policy=RetryPolicy(
+            max_retries=config.max_retries,
+            budget_s=config.retry_budget_s,
+            backoff_s=config.backoff_s,
+            backoff_max_s=config.backoff_max_s,
+            seed=seed,
+        ),
     )
     model.request_counter = counter
     return model

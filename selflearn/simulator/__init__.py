@@ -32,7 +32,7 @@ from selflearn.simulator._paraphrase import (
     safe_paraphrase,
     salient_spans,
 )
-from selflearn.simulator._recorder import play_and_record
+from selflearn.simulator._recorder import EpisodeJudge, play_and_record
 from selflearn.simulator._rules import check_scenario
 from selflearn.simulator._scenario import (
     DEFAULT_USER_ID,
@@ -68,6 +68,7 @@ from selflearn.simulator.metrics import (
 )
 
 __all__ = [
+    "EpisodeJudge",
     "ABSTENTION_PHRASES",
     "DEFAULT_USER_ID",
     "Delivery",

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.orm import Session
 
 from selflearn.maas import StudentClient
 from selflearn.simulator._paraphrase import Paraphraser
-from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, run_episode
+from selflearn.simulator.episode import EpisodeResult, EpisodeSpec, ScoredProbe, run_episode
 from selflearn.store import session_scope
 from selflearn.store.models import Episode, PipelineRun, ProbeResult, TelemetryEvent
+
+#: A second opinion on some of an episode's probes: probe index -> (label, score). The
+#: caller picks which probes (a seeded sample) and which judge; the metrics stay the truth.
+EpisodeJudge = Callable[[EpisodeSpec, Sequence[ScoredProbe]], Mapping[int, tuple[str, float]]]
 
 
 def clear_episode(episode_id: str, *, session: Session) -> None:
@@ -18,8 +24,17 @@ def clear_episode(episode_id: str, *, session: Session) -> None:
     session.execute(delete(PipelineRun).where(PipelineRun.episode_id == episode_id))
 
 
-def record_episode(result: EpisodeResult, *, session: Session) -> Episode:
-    """Replace any earlier record of this episode with its completed outcome."""
+def record_episode(
+    result: EpisodeResult,
+    *,
+    session: Session,
+    verdicts: Mapping[int, tuple[str, float]] | None = None,
+) -> Episode:
+    """Replace any earlier record of this episode with its completed outcome.
+
+    `verdicts` are the judge's labels and scores of some probes, stored beside the metrics.
+    """
+    verdicts = verdicts or {}
     spec = result.spec
     session.execute(delete(Episode).where(Episode.id == spec.episode_id))
     episode = Episode(
@@ -38,12 +53,15 @@ def record_episode(result: EpisodeResult, *, session: Session) -> Episode:
             **result.metrics.model_dump(mode="json"),
             "dialogue_digest": result.dialogue_digest,
             "errors": len(result.errors),
+            "paraphrase_fallbacks": result.paraphrase_fallbacks,
+            "judged": len(verdicts),
         },
     )
     session.add(episode)
     session.flush()
-    for item in result.probes:
+    for index, item in enumerate(result.probes):
         score = item.score
+        label, judged = verdicts.get(index, (None, None))
         session.add(
             ProbeResult(
                 episode_id=spec.episode_id,
@@ -67,6 +85,8 @@ def record_episode(result: EpisodeResult, *, session: Session) -> Episode:
                 tokens=score.prompt_tokens + score.completion_tokens,
                 cost_usd=score.cost_usd,
                 error=score.error is not None,
+                judge_label=label,
+                judge_score=judged,
             )
         )
         if item.pipeline_run_id is not None:
@@ -93,14 +113,16 @@ def play_and_record(
     engine: Engine,
     *,
     paraphraser: Paraphraser | None = None,
+    judge: EpisodeJudge | None = None,
 ) -> EpisodeResult:
     """Play an episode from a clean slate and record it; rerunning it replaces it."""
     with session_scope(engine) as session:
         clear_episode(spec.episode_id, session=session)
     result = run_episode(spec, client, paraphraser=paraphraser)
+    verdicts = judge(spec, result.probes) if judge is not None else None
     flush = getattr(client, "flush", None)
     if callable(flush):
         flush()  # the turns' telemetry must be written before the scores point at it
     with session_scope(engine) as session:
-        record_episode(result, session=session)
+        record_episode(result, session=session, verdicts=verdicts)
     return result

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from selflearn.errors import ProviderError
 from selflearn.maas import StudentClient, StudentReply
 from selflearn.simulator._aggregate import EpisodeMetrics, aggregate_scores
 from selflearn.simulator._golden import GoldenProbe, golden_probes
@@ -76,6 +77,8 @@ class EpisodeResult:
     dialogue_digest: str
     elapsed_s: float
     errors: list[str] = field(default_factory=list)
+    #: Turns whose LLM paraphrase failed or lost a planted value: the template was used.
+    paraphrase_fallbacks: int = 0
 
     @property
     def episode_id(self) -> str:
@@ -173,6 +176,10 @@ def run_episode(
                 relevant_turn_ids=_relevant_turns(event, truths, turns_of),
                 turn_id=event.turn_id,
             )
+        except ProviderError:
+            # Its model failed after every retry: not the Student's quality but an outage.
+            # The episode stops unrecorded, and whoever plays it pauses or reports that.
+            raise
         except Exception as exc:  # the Student failing is data for the metrics, not a crash
             error = f"{type(exc).__name__}: {exc}"
             errors.append(error)
@@ -206,4 +213,5 @@ def run_episode(
         dialogue_digest=dialogue_digest(events),
         elapsed_s=time.perf_counter() - started,
         errors=errors,
+        paraphrase_fallbacks=sum(e.paraphrase == "fallback" for e in events),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from selflearn.errors import ProviderError
 from selflearn.providers import invoke_chat
 
 _SYSTEM = (
@@ -35,6 +36,11 @@ class LLMParaphraser:
                 SystemMessage(_SYSTEM.format(style=style)),
                 HumanMessage(f"MESSAGE: {text}\nKEEP: {' | '.join(keep) or '(nothing)'}"),
             ]
-            call = invoke_chat(self.model, messages, role="emulator")
+            try:
+                call = invoke_chat(self.model, messages, role="emulator")
+            except ProviderError:
+                # Failed after its retries: say nothing, so the dialogue generator uses the
+                # template paraphrase and counts the fallback.
+                return ""
             self._cache[key] = call.text.strip().strip('"') or text
         return self._cache[key]

@@ -5,6 +5,8 @@ validates and versions them): plain data and validation, importing nothing above
 """
 
 from selflearn.space._factors import (
+    ABSTENTION_PHRASE,
+    GENERATED_PROMPT,
     PROMPT_VERSIONS,
     REGISTRY,
     SPACE,
@@ -15,6 +17,8 @@ from selflearn.space._factors import (
 )
 
 __all__ = [
+    "ABSTENTION_PHRASE",
+    "GENERATED_PROMPT",
     "PROMPT_VERSIONS",
     "REGISTRY",
     "SPACE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -13,6 +14,11 @@ Zone = Literal["auto", "manual"]
 
 # Prompt versions the responder knows; `selflearn.maas` registers their texts.
 PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2-grounded", "v3-concise", "v4-current")
+#: Names of generated prompt versions ("gen-7-grounded-latest"): the Teacher drafts them,
+#: the Tuner validates and registers them in the database (`prompt_versions`) before use.
+GENERATED_PROMPT = re.compile(r"^gen-\d+(?:-[a-z0-9]+){0,6}$")
+#: The sentence every responder prompt must make the model say when memory does not help.
+ABSTENTION_PHRASE = "I don't know based on what you've told me."
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,9 @@ class ParamSpec:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     log: bool = False
+    # Values outside `choices` that are still well-formed (generated prompt versions);
+    # whether one is registered is the Tuner's check, against the database.
+    pattern: re.Pattern[str] | None = None
 
     def validate(self, value: Any) -> Any:
         """Return `value` coerced to this factor's type, or raise naming the broken rule."""
@@ -48,7 +57,8 @@ class ParamSpec:
                 f"{self.name}={value!r} is out of range [{_fmt(self.low)}, {_fmt(self.high)}]",
                 hint=f"Choose a value between {_fmt(self.low)} and {_fmt(self.high)}.",
             )
-        if self.choices is not None and value not in self.choices:
+        generated = self.pattern is not None and bool(self.pattern.match(str(value)))
+        if self.choices is not None and value not in self.choices and not generated:
             raise InvalidInputError(
                 f"{self.name}={value!r} is not one of {', '.join(self.choices)}",
                 hint=f"Choose one of: {', '.join(self.choices)}.",
@@ -141,6 +151,7 @@ SPACE: tuple[ParamSpec, ...] = (
         "v1",
         "registered system prompt the responder uses",
         choices=PROMPT_VERSIONS,
+        pattern=GENERATED_PROMPT,
     ),
     ParamSpec(
         "responder.model",

@@ -46,6 +46,13 @@ from selflearn.tuner._memory_quality import (
     quality_score,
 )
 from selflearn.tuner._metrics import CycleMetrics
+from selflearn.tuner._prompts import (
+    PromptDraft,
+    check_draft,
+    check_prompts_registered,
+    register_prompt,
+    registered_prompts,
+)
 from selflearn.tuner._proposals import (
     approve_proposal,
     get_proposal,
@@ -65,6 +72,11 @@ from selflearn.tuner._versions import (
 )
 
 __all__ = [
+    "PromptDraft",
+    "check_draft",
+    "check_prompts_registered",
+    "register_prompt",
+    "registered_prompts",
     "DEFAULT_COOLDOWN",
     "DEFAULT_MAX_STEPS",
     "DEGRADATION_INITIATOR",

@@ -13,6 +13,7 @@ from selflearn.space import validate_params
 from selflearn.store.models import Experiment, ParameterVersion
 from selflearn.tuner._atomic import atomic
 from selflearn.tuner._formats import PrepareExperiment, parse_prepare_experiment
+from selflearn.tuner._prompts import check_prompts_registered
 from selflearn.tuner._versions import (
     active_version,
     diff_params,
@@ -82,6 +83,8 @@ def prepare_experiment(
     parsed = parse_prepare_experiment(payload)
     design = parsed.model_dump(mode="json")
     checked = _variant_params(parsed)
+    for params in checked.values():
+        check_prompts_registered(params, session=session)
     existing = _existing(parsed, design, session=session)
     if existing is not None:
         return existing

@@ -105,7 +105,7 @@ def approve_proposal(
         )
     change = parse_update_params(proposal.payload)
     active = require_active(session=session)
-    changes = checked_changes(change, active)
+    changes = checked_changes(change, active, session=session)
     reason = (
         f"{change.reason} (proposal #{proposal.id} from {change.initiated_by}, "
         f"approved by {decided_by}{': ' + note if note else ''})"

@@ -17,6 +17,7 @@ from selflearn.tuner._atomic import atomic
 from selflearn.tuner._autonomy import AutonomyPolicy
 from selflearn.tuner._cooldown import check_cooldown
 from selflearn.tuner._formats import OWNER, UpdateParams, parse_update_params
+from selflearn.tuner._prompts import check_prompts_registered
 from selflearn.tuner._versions import (
     ParamDiff,
     effective_params,
@@ -43,7 +44,9 @@ class ApplyResult:
         return self.status == "applied"
 
 
-def checked_changes(update: UpdateParams, active: ParameterVersion) -> list[ParamDiff]:
+def checked_changes(
+    update: UpdateParams, active: ParameterVersion, *, session: Session | None = None
+) -> list[ParamDiff]:
     """Validate every change against the registry and the active values; raise on the first.
 
     Unknown factor or bad value -> InvalidInputError; a `from` that is not the active
@@ -54,6 +57,8 @@ def checked_changes(update: UpdateParams, active: ParameterVersion) -> list[Para
     for change in update.changes:
         spec = get_spec(change.param)
         target = spec.validate(change.to)
+        if session is not None:
+            check_prompts_registered({change.param: target}, session=session)
         now_value = current.get(change.param, spec.default)
         if not same_value(change.from_, now_value):
             raise ConflictError(
@@ -150,7 +155,7 @@ def update_params(
     """
     update = parse_update_params(payload)
     active = require_active(session=session)
-    changes = checked_changes(update, active)
+    changes = checked_changes(update, active, session=session)
     if update.initiated_by != OWNER:
         policy = autonomy or AutonomyPolicy()
         reasons = approval_reasons(changes, policy)
@@ -186,5 +191,5 @@ def propose_update(
     approval applies it.
     """
     update = parse_update_params(payload)
-    checked_changes(update, require_active(session=session))
+    checked_changes(update, require_active(session=session), session=session)
     return _file_proposal(update, why, session=session, now=now)

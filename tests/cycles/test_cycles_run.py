@@ -28,10 +28,11 @@ from selflearn.store.models import (
     Memory,
     ParameterVersion,
     PipelineRun,
+    ProbeResult,
     TelemetryEvent,
 )
 from selflearn.tuner import OWNER, active_version, ensure_active_version, update_params
-from tests.factories import make_student
+from tests.factories import make_components, make_student
 
 REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 T0 = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
@@ -404,3 +405,51 @@ def test_deep_refreshes_tags_by_rarity_in_the_users_memories(engine, service):
     assert {"lantern", "lemonad", "mill"} <= set(after)
     assert not {"neighbourhood", "associat"} & set(after)
     assert len(after) == 1 + 8
+
+
+def test_macro_judges_a_sample_of_probes_and_reports_agreement(
+    engine, service, two_scenarios, settings, database
+):
+    roles = make_components(settings, database).cycle_roles()
+    report = run_cycle(
+        "macro",
+        database=engine,
+        student=service,
+        now=T0,
+        scenarios_path=two_scenarios,
+        options=CycleOptions(prompt_ab=False),
+        roles=roles,
+    )
+    finding = next(f for f in report.findings if f.startswith("judge"))
+    assert "2 probes judged" in finding  # one per episode: 2 scenarios x 1 seed
+    assert "metrics relabelled" in finding  # the offline judge says what it is
+    with session_scope(engine) as session:
+        judged = session.scalars(
+            select(ProbeResult).where(ProbeResult.judge_label.is_not(None))
+        ).all()
+    assert len(judged) == 2 and all(0 <= p.judge_score <= 1 for p in judged)
+    assert {p.judge_label for p in judged} <= {"correct", "incorrect", "hallucinated"}
+
+
+def test_the_hallucination_rule_ab_includes_prompts_the_teacher_drafted(
+    engine, service, two_scenarios, settings, database
+):
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE prompt_versions"))
+    roles = make_components(settings, database).cycle_roles()
+    report = run_cycle(
+        "macro",
+        database=engine,
+        student=service,
+        now=T0,
+        scenarios_path=two_scenarios,
+        options=CycleOptions(prompt_ab=True),
+        roles=roles,
+    )
+    drafted = next(a for a in report.actions if "registered prompt version" in a.detail)
+    assert "gen-1-" in drafted.detail and "gen-2-" in drafted.detail
+    with session_scope(engine) as session:
+        experiment = session.scalars(select(Experiment)).one()
+        arms = [v["name"] for v in experiment.design["variants"]]
+    assert len(arms) == 1 + 3 + 2  # baseline, the other built-in prompts, two drafts
+    assert sum(a.startswith("gen-") for a in arms) == 2

@@ -9,11 +9,16 @@ import pytest
 import respx
 from sqlalchemy import select, text
 
-from selflearn.errors import InvalidInputError, NotFoundError, ProviderUnavailableError
+from selflearn.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ProviderRateLimitError,
+    ProviderUnavailableError,
+)
 from selflearn.settings import Settings
 from selflearn.store import session_scope
 from selflearn.store.models import Memory, PipelineRun, TelemetryEvent
-from tests.factories import NOW, make_student
+from tests.factories import NOW, make_student, on_server
 
 
 def _memories(database, user_id: str) -> list[Memory]:
@@ -196,3 +201,45 @@ def test_delete_is_per_user_and_all_or_nothing(service, database, user):
     assert len(service.list_memories(f"{user}-other")) == 1
     with pytest.raises(NotFoundError):
         service.delete_memories(user, [uuid.uuid4()])
+
+
+def test_a_responder_failing_after_retries_records_its_type_and_retries(
+    database, settings, user, llm_server
+):
+    online = on_server(settings, llm_server.base_url, roles=("responder",), max_retries=2)
+    llm_server.fail("rate_limit_retry_after", times=3)
+    service = make_student(online, database, clock=lambda: NOW)
+    service.add_memories(user, ["I keep bees."])
+    with pytest.raises(ProviderRateLimitError) as raised:
+        service.chat_turn(user, "What do I keep?")
+    assert raised.value.retries == 2
+    with database.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT e.stage, e.error_type, e.retry_count FROM telemetry_events e "
+                "JOIN pipeline_runs r ON r.id = e.pipeline_id WHERE r.user_id = :u "
+                "AND e.stage IN ('responder', 'e2e') ORDER BY e.stage"
+            ),
+            {"u": user},
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("e2e", "provider_rate_limited", 2),
+        ("responder", "provider_rate_limited", 2),
+    ]
+    answer = service.chat_turn(user, "What do I keep?")  # the fault is gone: it answers
+    assert answer.answer and llm_server.models_called()["responder-model"] == 4
+
+
+def test_the_responder_model_override_reaches_the_provider(database, settings, user, llm_server):
+    online = on_server(settings, llm_server.base_url, roles=("responder",))
+    service = make_student(online, database, clock=lambda: NOW)
+    service.add_memories(user, ["I keep bees."])
+    service.chat_turn(user, "What do I keep?")
+    service.chat_turn(user, "What do I keep?", params={"responder.model": "responder-large"})
+    assert [r.model for r in llm_server.requests] == ["responder-model", "responder-large"]
+    with database.engine.connect() as conn:
+        models = conn.execute(
+            text("SELECT count(*) FROM pipeline_runs WHERE user_id = :u AND status = 'ok'"),
+            {"u": user},
+        ).scalar_one()
+    assert models == 2

@@ -19,6 +19,7 @@ from selflearn.agents.manager._intents import (
     Cancel,
     Confirm,
     ExplainVersion,
+    Greet,
     Intent,
     ListProposals,
     NotUnderstood,
@@ -29,6 +30,8 @@ from selflearn.agents.manager._intents import (
     ShowHelp,
     ShowReport,
     ShowStatus,
+    Thank,
+    intent_name,
     tool_specs,
 )
 from selflearn.agents.manager._llm import SYSTEM_PROMPT
@@ -45,6 +48,7 @@ from selflearn.agents.manager._models import (
     VersionChange,
 )
 from selflearn.agents.manager._offline_role import read_intent
+from selflearn.agents.manager._read_goal import read_goal
 from selflearn.agents.manager._render import (
     render_campaign,
     render_proposals,
@@ -75,6 +79,7 @@ __all__ = [
     "GoalParse",
     "GoalRecord",
     "GoalSpec",
+    "Greet",
     "Guardrail",
     "Intent",
     "ListProposals",
@@ -96,11 +101,14 @@ __all__ = [
     "ShowStatus",
     "StatusSummary",
     "StoredMessage",
+    "Thank",
     "VersionChange",
     "default_guardrails",
     "help_text",
+    "intent_name",
     "parse_goal",
     "parse_intent",
+    "read_goal",
     "read_intent",
     "render_campaign",
     "render_proposals",

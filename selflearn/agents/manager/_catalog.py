@@ -210,3 +210,9 @@ def metric_label(name: str) -> str:
     """Return the plain-language name of a metric (the name itself when unknown)."""
     info = METRICS.get(name)
     return info.label if info else name
+
+
+def vocabulary() -> set[str]:
+    """Return every word of a metric, factor or scope name the owner may use."""
+    names = [*_METRIC_BY_ALIAS, *_FACTOR_BY_ALIAS, *SCOPES]
+    return {word for name in names for word in re.findall(r"[a-z]+", name.lower())}

@@ -32,91 +32,45 @@ from selflearn.agents.manager._catalog import (
     FACTOR_PATTERN,
     METRIC_PATTERN,
     METRICS,
-    SCOPE_PATTERN,
     find_factors,
     find_metrics,
 )
 from selflearn.agents.manager._draft import default_margin
+from selflearn.agents.manager._goal_phrasing import plain_clause, plain_words
+from selflearn.agents.manager._goal_rules import (
+    ALL_SCOPES,
+    AUTO,
+    DONT_LET,
+    DOWN,
+    FILLER,
+    FORBID,
+    IGNORE,
+    KEEP,
+    MANUAL,
+    MUST_NOT,
+    NOT_WORSE,
+    ONLY,
+    PREFIX,
+    PRIMARY,
+    SCOPE,
+    SPLIT,
+    STEP,
+    UNKNOWN_SCOPE,
+    UP,
+    VERBS,
+    WITHOUT,
+    YOU_MAY,
+)
 from selflearn.agents.manager._numbers import (
     CHANGE,
     LEVEL,
     MARGIN,
-    NUMBER,
     Amount,
     ParseProblem,
     change,
     level,
     op_direction,
 )
-
-DOWN = r"cut|reduce|lower|decrease|minimi[sz]e|shrink|halve|trim|bring down|push down"
-UP = r"increase|raise|boost|maximi[sz]e|grow|lift|push up|bring up"
-BETTER = r"improve|optimi[sz]e|better"
-GET = r"get|bring|push|make(?! sure)"
-PREFIX = re.compile(
-    r"^(?:(?:please|ok|okay|so|now|also|and)\s+|(?:change|set|update|replace)\s+(?:the\s+|my\s+)?"
-    r"goal(?:\s+to)?\s*:?\s*|new goal\s*:?\s*|(?:my\s+|the\s+)?goal(?:\s+is)?(?:\s+to)?\s*:\s*"
-    r"|i\s+(?:want|would like|'d like)\s+(?:you\s+)?(?:to\s+)?|let's\s+|we should\s+|try to\s+"
-    r"|can you\s+|could you\s+)+"
-)
-_STARTERS = (
-    r"keep|keeping|leave|leaving|don't|do not|never|you|ask|without|only|make sure|ignore|forget"
-)
-SPLIT = re.compile(
-    r"\s*;\s*|\.\s+|\s*,?\s+(?:but|while|whereas|although)\s+"
-    rf"|\s*,\s*(?:and\s+)?(?=(?:{_STARTERS}|with)\b)|\s+(?=without\b)"
-    rf"|\s+and\s+(?=(?:{_STARTERS})\b)|\s*,?\s+and\s+(?=(?:{DOWN}|{UP}|{BETTER})\b)"
-)
-SCOPE_WORDS = r"scenarios?|conversations?|dialogues?|questions?|memory|memories"
-SCOPE = re.compile(
-    rf"\b(?:on|for|in|across|within)\s+(?:the\s+|my\s+|our\s+)?(?P<scope>{SCOPE_PATTERN.pattern})"
-    rf"(?:\s+(?:{SCOPE_WORDS}))?\b"
-)
-ALL_SCOPES = re.compile(r"\b(?:on|for|in|across)\s+(?:all|every)\s+(?:the\s+)?scenarios?\b")
-UNKNOWN_SCOPE = re.compile(
-    rf"\b(?:on|for|in|across)\s+(?:the\s+|my\s+|our\s+)?(?P<words>[a-z-]+(?:\s+[a-z-]+){{0,2}}?)"
-    rf"\s+(?:{SCOPE_WORDS})\b"
-)
-FORBID = re.compile(
-    r"\b(?:don't|do not|never|must not|mustn't|should not|shouldn't)\s+"
-    r"(?:touch|change|modify|tune|alter|adjust|mess with)\b|\bhands off\b|\bno changes? to\b"
-    r"|^(?:leave|leaving|keep|keeping)\b.*\b(?:alone|fixed|unchanged|as it is|as is|the same)$"
-)
-AUTO = re.compile(
-    r"\b(?:on your own|by yourself|yourself|alone|without asking|automatically|freely)\b"
-)
-YOU_MAY = re.compile(r"^you\s+(?:may|can|are allowed to|are free to)\s+(?!not\b)(?:also\s+)?")
-MANUAL = re.compile(
-    r"^ask\s+(?:me\s+)?(?:first\s+)?before\b|\b(?:needs?|requires?)\s+my\s+(?:approval|ok)\b"
-    r"|\bonly with my (?:approval|ok)\b"
-)
-STEP = re.compile(rf"\b(?:by at most|in steps of at most|at most)\s+{NUMBER}")
-ONLY = re.compile(r"^only\s+(?:change|tune|touch|vary|use|try)\b")
-IGNORE = re.compile(
-    r"^(?:leave|leaving)\b.*\balone$|^ignore\b|\b(?:don't|do not)\s+(?:care|worry)\s+about\b"
-    r"|\b(?:doesn't|does not|don't|do not)\s+matter\b|^no\s+(?:limit|constraint)s?\s+on\b"
-    r"|^forget about\b"
-)
-WITHOUT = re.compile(r"^without\b")
-MUST_NOT = re.compile(r"\b(?:must|should|may|can)\s+not\b|\b(?:mustn't|shouldn't|can't|cannot)\b")
-PRIMARY = re.compile(rf"^(?P<verb>{DOWN}|{UP}|{BETTER}|{GET})\b(?P<rest>.*)$")
-KEEP = re.compile(r"^(?:keep|keeping|hold|holding|with|stay|staying|make sure)\b")
-# Words a clause may hold besides its metrics, factors and numbers; any other word is
-# reported back instead of being ignored.
-FILLER = frozenset(
-    """a about above again alone allowed also an and answer answers any approval are as ask
-    asking at automatically before below bit by can can't cannot care change changes changing
-    constraint constraints decrease degrade do does doesn't don't down drop dropping even fall
-    first fixed for forget free freely further get go grow harming hands hold holding hurting
-    in increase increasing is it its keep keeping least leave leaving less level limit little
-    losing lot lowering matter matters may me more most much must mustn't my need needs never
-    no not of off ok on one only or our over own per please possible raising reducing requires
-    rise same sacrificing should shouldn't some stable stay staying stays steady step steps
-    sure than that the their this time to too touch touching try tune tuning under unchanged
-    up use vary where while with without worse worsening worry you your yourself
-    affecting compromising degrading modify alter adjust mess overall ignore so now make""".split()
-)
-VERBS = re.compile(rf"\b(?:{DOWN}|{UP}|{BETTER}|{GET})\b")
 
 
 @dataclass
@@ -151,7 +105,7 @@ def normalise(text: str) -> str:
 def parse_goal(text: str) -> GoalParse:
     """Parse one sentence into targets, guardrails, factor wishes and scope."""
     result = GoalParse()
-    sentence = PREFIX.sub("", normalise(text))
+    sentence = PREFIX.sub("", plain_words(normalise(text)))
     sentence = ALL_SCOPES.sub(" ", sentence)
     found = SCOPE.search(sentence)
     if found:
@@ -163,6 +117,7 @@ def parse_goal(text: str) -> GoalParse:
             result.problems.append(f"I don't know the scope {unknown.group('words')!r}")
     for clause in SPLIT.split(re.sub(r"\s+", " ", sentence)):
         clause = re.sub(r"^(?:and|also|then|please)\s+", "", clause.strip(" ,"))
+        clause = plain_clause(clause)
         if clause:
             _clause(clause, result, first=not result.said_anything)
     return result
@@ -185,7 +140,7 @@ def _leftover(clause: str) -> list[str]:
     rest = clause
     for pattern in (LEVEL, CHANGE, MARGIN, STEP, FACTOR_PATTERN, METRIC_PATTERN, VERBS):
         rest = pattern.sub(" ", rest)
-    words = (w.strip(".,:%$") for w in re.findall(r"[\w'.%$-]+", rest))
+    words = (w.strip(".,:%$'") for w in re.findall(r"[\w'.%$-]+", rest))
     return [w for w in words if w and w not in FILLER and not w.endswith("'s")]
 
 
@@ -214,7 +169,14 @@ def _understood(clause: str, result: GoalParse, *, first: bool) -> bool:
         return True
     if not metrics:
         return False
-    if WITHOUT.search(clause) or MUST_NOT.search(clause):
+    if DONT_LET.search(clause):
+        found = LEVEL.search(clause)
+        if found:
+            _limit(clause, metrics, found, result, invert=True)
+        else:
+            _non_inferiority(clause, metrics, result)
+        return True
+    if WITHOUT.search(clause) or MUST_NOT.search(clause) or NOT_WORSE.search(clause):
         _non_inferiority(clause, metrics, result)
         return True
     primary = PRIMARY.match(clause)
@@ -287,11 +249,20 @@ def _non_inferiority(clause: str, metrics: list[str], result: GoalParse) -> None
         )
 
 
-def _limit(clause: str, metrics: list[str], found: re.Match[str], result: GoalParse) -> None:
+def _limit(
+    clause: str,
+    metrics: list[str],
+    found: re.Match[str],
+    result: GoalParse,
+    *,
+    invert: bool = False,
+) -> None:
     if len(metrics) > 1:
         raise ParseProblem("one limit for several metrics; give each metric its own clause")
     metric = metrics[0]
     op = op_direction(found.group("op"))
+    if invert and op is not None:  # "don't let it go over N": it must stay at or under N
+        op = "<=" if op == ">=" else ">="
     if op is None:
         op = "<=" if not METRICS[metric].higher_is_better else ">="
     value = level(metric, Amount.from_match(found))

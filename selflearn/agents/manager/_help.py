@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
 from selflearn.agents.manager._catalog import METRICS, SCOPES
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -37,6 +41,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "roll back because answers got worse",
     ),
     "Answer my questions": ("yes", "ok", "go ahead", "no", "cancel"),
+    "Talk": ("hi", "thanks", "help"),
 }
 
 GOAL_EXAMPLES = EXAMPLES["Set or change the goal"] + EXAMPLES["Adjust the current goal"]
@@ -68,3 +73,30 @@ def help_text() -> str:
 def examples_text(examples: tuple[str, ...] | list[str]) -> str:
     """Return a short bulleted list of example phrasings."""
     return "\n".join(f"  - {example}" for example in examples)
+
+
+#: Every phrasing the Manager offers as "closest", in the order of EXAMPLES.
+ALL_EXAMPLES: tuple[str, ...] = tuple(e for group in EXAMPLES.values() for e in group)
+_IGNORED = frozenset("a an the i me my to of and on in for it is be please you can".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z_]+", text.lower()) if w not in _IGNORED}
+
+
+def closest_phrasing(text: str, *, among: Sequence[str] = ALL_EXAMPLES) -> str:
+    """Return the example phrasing closest to `text`: shared words first, then spelling.
+
+    Deterministic: ties go to the example listed first.
+    """
+    said = text.lower().strip()
+    words = _words(said)
+
+    def score(example: str) -> tuple[float, float]:
+        theirs = _words(example)
+        shared = len(words & theirs) / len(words | theirs) if words | theirs else 0.0
+        return shared, SequenceMatcher(None, said, example.lower()).ratio()
+
+    best = max(range(len(among)), key=lambda i: (score(among[i]), -i))
+    # Nothing in common: the first example (the most typical request) beats a near-spelling.
+    return among[best] if score(among[best])[0] > 0 else among[0]

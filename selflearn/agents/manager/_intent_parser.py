@@ -2,35 +2,49 @@
 
 Rules are tried in this order; the first that matches wins (case does not matter):
 
-- yes, y, ok, okay, sure, confirm, go ahead, do it, proceed, sounds good → confirm
-- no, n, nope, cancel, stop, abort, never mind, forget it, not now → cancel
-- help, ?, what can you do, examples → help
-- approve|accept [proposal] [#]N [note] ("approve 3", "approve proposal #3: looks good")
-- reject|decline [proposal] [#]N [because note] ("reject 4 because recall fell")
-- roll back|rollback|revert|undo [because reason] ("roll back because answers got worse")
-- why|explain|what is|tell me about ... version N / vN ("why is version 7 active",
-  "explain v3"); without a number: the active version ("explain the active version")
-- ... proposals / pending / anything to approve → list proposals
-- report [for campaign ID] / results / what did you find → report
-- status / how are we doing / where are we / progress → status
-- run|start|launch|begin [a] campaign|experiments [with budget N | N episodes]
-  [seed N] [on scenarios A, B] → run campaign; unknown extra words are refused
+- hi, hello, hey, good morning [there | manager] [who are you] → greet; a greeting before a
+  request ("hi, run a campaign") is dropped and the request read
+- thanks, thank you, thx, cheers [a lot] (after "great," / "perfect,") → thank
+- yes, ok, sure, go ahead, sounds good, looks right, absolutely ... → confirm
+- no, nope, nah, cancel [that], never mind, forget it, not now, wait → cancel
+- help, ?, what can you do / can I say, how do I use this, examples, I'm lost → help
+- [I | ok | yes] approve|accept|go ahead with [proposal] [#]N [note];
+  reject|decline|deny|say no to [proposal] [#]N [because note]
+- roll back|rollback|revert|undo [because reason]; go back to the previous version
+- why|explain|what is|which|tell me about ... version N / vN / active|live version
+- ... proposals / pending / needs my approval / anything to approve → list proposals
+- report [for campaign ID] / results / what did you find / how did the campaign go
+- status / how are we doing / how's it going / what's running / any update → status
+- run|start|launch|kick off|spend|try ... campaign|experiments|episodes [budget N |
+  N episodes] [seed N] [on scenarios A, B]; a message of settings alone ("budget 40
+  episodes, seed 3") runs a campaign with them; unknown extra words are refused
 - anything naming a metric or an impact factor → the goal parser (`_goal_parser`): a
   target makes a new goal, factor/autonomy/guardrail wishes alone adjust the current goal
 
-Anything else is not understood: the Manager says so, shows examples and changes nothing.
+A message no rule reads is read once more with small typos put right (`_spelling`).
+Anything else is not understood: the Manager says so, offers the closest phrasing it does
+understand (`closest_phrasing`) and changes nothing.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pydantic import ValidationError
 
-from selflearn.agents.manager._catalog import find_factors, find_metrics
+from selflearn.agents.manager import _intent_rules as rules
+from selflearn.agents.manager._catalog import find_factors, find_metrics, vocabulary
 from selflearn.agents.manager._draft import problems_of
 from selflearn.agents.manager._goal_parser import normalise, parse_goal
-from selflearn.agents.manager._help import CAMPAIGN_EXAMPLES, GOAL_EXAMPLES, SHORT_EXAMPLES
+from selflearn.agents.manager._goal_phrasing import plain_words
+from selflearn.agents.manager._goal_rules import goal_words
+from selflearn.agents.manager._help import (
+    CAMPAIGN_EXAMPLES,
+    GOAL_EXAMPLES,
+    SHORT_EXAMPLES,
+    closest_phrasing,
+)
 from selflearn.agents.manager._intents import (
     AdjustGoal,
     AnyIntent,
@@ -38,6 +52,7 @@ from selflearn.agents.manager._intents import (
     Cancel,
     Confirm,
     ExplainVersion,
+    Greet,
     ListProposals,
     NotUnderstood,
     Reject,
@@ -47,115 +62,94 @@ from selflearn.agents.manager._intents import (
     ShowHelp,
     ShowReport,
     ShowStatus,
+    Thank,
 )
-
-_I = re.IGNORECASE
-CONFIRM = re.compile(
-    r"^(?:yes|y|yep|yeah|yup|ok|okay|sure|confirm|confirmed|go ahead|go for it|do it|proceed"
-    r"|sounds good|correct|that's right|yes please|please do)(?:[ ,]+(?:please|go ahead|do it"
-    r"|thanks|thank you|confirm))*$",
-    _I,
-)
-CANCEL = re.compile(
-    r"^(?:no|n|nope|cancel|stop|abort|never ?mind|forget it|not now|don't|do not|no thanks)"
-    r"(?:[ ,]+(?:thanks|thank you|cancel))*$",
-    _I,
-)
-HELP = re.compile(
-    r"^(?:help|\?|h|what can you do|what do you understand|how does this work|commands"
-    r"|examples|show examples)\??$|^help\b",
-    _I,
-)
-DECIDE = re.compile(
-    r"^(?:please\s+)?(?P<verb>approve|accept|reject|decline)\s+(?:the\s+)?(?:proposal\s*)?"
-    r"(?:#|number\s+|no\.?\s*)?(?P<id>\d+)\b\s*(?P<rest>.*)$",
-    _I,
-)
-ROLLBACK = re.compile(r"^(?:please\s+)?(?:roll\s*back|revert|undo)\b(?P<rest>.*)$", _I)
-EXPLAIN = re.compile(
-    r"^(?:why|explain|what is|what's|tell me about|describe)\b.*?"
-    r"(?:\bv(?:ersion)?\s*#?\s*(?P<v>\d+)\b|\b(?:active|current)\s+version\b|\bversion\b)",
-    _I,
-)
-PROPOSALS = re.compile(
-    r"\bproposals?\b|\bpending\b|\bwaiting for (?:me|my)\b|\banything to approve\b", _I
-)
-REPORT = re.compile(
-    r"^(?:show\s+|give\s+|send\s+|write\s+)?(?:me\s+)?(?:the\s+|a\s+)?(?:last\s+|latest\s+)?"
-    r"(?:campaign\s+)?(?:report|results)\b(?:\s+(?:for|on|of)\s+(?:campaign\s+)?|\s+)?"
-    r"(?P<id>[\w.:-]+)?$|\bwhat did you (?:find|learn)\b",
-    _I,
-)
-STATUS = re.compile(
-    r"^(?:show\s+)?(?:the\s+|me\s+the\s+)?(?:status|state)\b|\bhow (?:are|is) (?:we|it|things)"
-    r" (?:doing|going)\b|\bwhere are we\b|\bwhere do we stand\b|\bprogress\b"
-    r"|\bwhat(?:'s| is) (?:active|running|the current goal)\b",
-    _I,
-)
-RUN = re.compile(
-    r"^(?:please\s+|ok\s+|okay\s+|now\s+|let's\s+)*(?:run|start|launch|begin|kick off)\b"
-    r"(?=.*\b(?:campaign|experiments?|episodes?)\b)",
-    _I,
-)
-BUDGET = re.compile(r"\b(?:budget(?:\s+of)?\s*(?:=|:)?\s*|with\s+)(?P<n>\d+)(?:\s+episodes?)?\b"
-                    r"|\b(?P<m>\d+)\s+episodes?\b", _I)  # fmt: skip
-SEED = re.compile(r"\bseed\s*(?:=|:|of)?\s*(?P<n>\d+)\b", _I)
-SCENARIOS = re.compile(
-    r"\b(?:on|using|with)?\s*scenarios?\s*(?:=|:)?\s*(?P<list>[\w./-]+(?:\s*(?:,|and)\s*"
-    r"[\w./-]+)*)",
-    _I,
-)
-FILLER = frozenset(
-    "run start launch begin kick off a an the new another campaign campaigns experiment "
-    "experiments episodes episode with and please now ok okay let's lets of for it on using "
-    "some one again this current goal my me us".split()
-)
-NOTE = re.compile(
-    r"^[\s:,;.-]*(?:with\s+(?:the\s+)?note|note|because|since|as|reason)?[\s:,-]*", _I
-)
+from selflearn.agents.manager._spelling import Speller
 
 
 def _tidy(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip()
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _note(rest: str) -> str | None:
-    note = NOTE.sub("", rest, count=1).strip()
+    note = rules.NOTE.sub("", rest, count=1).strip()
     return note or None
 
 
+@lru_cache(maxsize=1)
+def _speller() -> Speller:
+    words: set[str] = set(vocabulary()) | goal_words()
+    for pattern in (
+        rules.CONFIRM, rules.CANCEL, rules.HELP, rules.GREETING, rules.GREETING_REST,
+        rules.THANKS, rules.DECIDE, rules.ROLLBACK, rules.EXPLAIN, rules.PROPOSALS,
+        rules.REPORT, rules.STATUS, rules.RUN,
+    ):  # fmt: skip
+        words.update(re.findall(r"[a-z]+(?:'[a-z]+)?", pattern.pattern.replace("[sz]", "s")))
+    words.update(rules.FILLER)
+    # Contractions are known with and without their apostrophe ("dont" is read as "don't").
+    words.update(w.replace("'", "") for w in list(words))
+    return Speller(w for w in words if w.isalpha())
+
+
 def parse_intent(text: str) -> AnyIntent:
-    """Return the intent of one message; `NotUnderstood` when no rule fits safely."""
+    """Return the intent of one message; `NotUnderstood` (with the closest phrasing the
+    Manager understands) when no rule fits safely."""
     said = _tidy(text)
-    bare = said.rstrip(".!").strip()
+    intent = _parse(said)
+    if isinstance(intent, NotUnderstood) and said:
+        corrected = _speller().text(said)
+        if corrected != said:
+            retry = _parse(corrected)
+            if not isinstance(retry, NotUnderstood):
+                return retry
+    if isinstance(intent, NotUnderstood) and not intent.suggestion:
+        intent.suggestion = closest_phrasing(said)
+    return intent
+
+
+def _parse(said: str) -> AnyIntent:
+    bare = said.rstrip(".!?").strip()
     if not bare:
         return NotUnderstood(reason="the message is empty", examples=list(SHORT_EXAMPLES))
-    if CONFIRM.match(bare):
+    greeting = rules.GREETING.match(bare)
+    if greeting:
+        rest = bare[greeting.end() :].strip()
+        if rules.GREETING_REST.match(rest):
+            return Greet()
+        said, bare = rest, rest.rstrip(".!?").strip()
+    if rules.THANKS.match(bare):
+        return Thank()
+    if rules.CONFIRM.match(bare):
         return Confirm()
-    if CANCEL.match(bare):
+    if rules.CANCEL.match(bare):
         return Cancel()
-    if HELP.search(bare):
+    if rules.HELP.search(bare):
         return ShowHelp()
-    decide = DECIDE.match(bare)
+    decide = rules.DECIDE.match(bare)
     if decide:
-        cls = Approve if decide.group("verb").lower() in ("approve", "accept") else Reject
+        approve = bool(rules.APPROVE_VERB.match(decide.group("verb")))
+        cls = Approve if approve else Reject
         return cls(proposal_id=int(decide.group("id")), note=_note(decide.group("rest")))
-    back = ROLLBACK.match(bare)
+    back = rules.ROLLBACK.match(bare)
     if back:
-        return Rollback(reason=_note(back.group("rest")) or "requested by the owner")
-    explain = EXPLAIN.match(bare)
+        rest = back.group("rest") or back.group("rest2") or ""
+        return Rollback(reason=_note(rest) or "requested by the owner")
+    explain = rules.EXPLAIN.match(bare)
     if explain:
         return ExplainVersion(version=explain.group("v"))
-    if PROPOSALS.search(bare):
+    lowered = plain_words(normalise(bare))
+    factors, metrics = find_factors(lowered), find_metrics(lowered)
+    if rules.PROPOSALS.search(bare) and not factors:
         return ListProposals()
-    report = REPORT.search(bare)
+    report = rules.REPORT.search(bare)
     if report:
         return ShowReport(campaign_id=report.group("id"))
-    if STATUS.search(bare):
+    if rules.STATUS.search(bare) and not (factors or metrics):
         return ShowStatus()
-    if RUN.match(bare):
+    if rules.RUN.match(bare) or rules.SETTINGS_ONLY.match(bare):
         return _run(bare)
-    if find_metrics(normalise(bare)) or find_factors(normalise(bare)):
+    if metrics or factors:
         return _goal(said)
     return NotUnderstood(reason=f"I did not understand {said!r}", examples=list(SHORT_EXAMPLES))
 
@@ -164,32 +158,38 @@ def _run(text: str) -> AnyIntent:
     rest = text
     budget = seed = None
     scenarios: list[str] | None = None
-    if found := SEED.search(rest):
+    if found := rules.SEED.search(rest):
         seed = int(found.group("n"))
         rest = rest.replace(found.group(0), " ")
-    if found := SCENARIOS.search(rest):
+    if found := rules.SCENARIOS.search(rest):
         scenarios = [s for s in re.split(r"\s*(?:,|\band\b)\s*", found.group("list")) if s]
         rest = rest.replace(found.group(0), " ")
-    if found := BUDGET.search(rest):
+    if found := rules.BUDGET.search(rest):
         budget = int(found.group("n") or found.group("m"))
         rest = rest.replace(found.group(0), " ")
-    leftover = [w for w in re.findall(r"[\w'-]+", rest.lower()) if w not in FILLER]
+    leftover = [w for w in re.findall(r"[\w'-]+", rest.lower()) if w not in rules.FILLER]
     if leftover:
         return NotUnderstood(
             reason=f"I can run a campaign, but I did not understand {' '.join(leftover)!r}",
             examples=list(CAMPAIGN_EXAMPLES),
+            suggestion=closest_phrasing(text, among=CAMPAIGN_EXAMPLES),
         )
     try:
         return RunCampaign(budget=budget, seed=seed, scenarios=scenarios)
     except ValidationError as error:
-        return NotUnderstood(reason="; ".join(problems_of(error)), examples=list(CAMPAIGN_EXAMPLES))
+        return NotUnderstood(
+            reason="; ".join(problems_of(error)),
+            examples=list(CAMPAIGN_EXAMPLES),
+            suggestion=closest_phrasing(text, among=CAMPAIGN_EXAMPLES),
+        )
 
 
 def _goal(text: str) -> AnyIntent:
     parsed = parse_goal(text)
+    suggestion = closest_phrasing(text, among=GOAL_EXAMPLES)
     if parsed.problems:
         reason = "; ".join(parsed.problems)
-        return NotUnderstood(reason=reason, examples=list(GOAL_EXAMPLES))
+        return NotUnderstood(reason=reason, examples=list(GOAL_EXAMPLES), suggestion=suggestion)
     try:
         if parsed.primary:
             return SetGoal.model_validate(
@@ -204,9 +204,16 @@ def _goal(text: str) -> AnyIntent:
             return NotUnderstood(
                 reason=f"you named the scope {parsed.scope!r} but no metric to improve",
                 examples=list(GOAL_EXAMPLES),
+                suggestion=suggestion,
             )
         if parsed.changes or parsed.guardrails:
             return AdjustGoal.model_validate({**parsed.changes, "guardrails": parsed.guardrails})
     except (ValidationError, ValueError) as error:
-        return NotUnderstood(reason="; ".join(problems_of(error)), examples=list(GOAL_EXAMPLES))
-    return NotUnderstood(reason=f"I did not understand {text!r}", examples=list(GOAL_EXAMPLES))
+        return NotUnderstood(
+            reason="; ".join(problems_of(error)),
+            examples=list(GOAL_EXAMPLES),
+            suggestion=suggestion,
+        )
+    return NotUnderstood(
+        reason=f"I did not understand {text!r}", examples=list(GOAL_EXAMPLES), suggestion=suggestion
+    )

@@ -93,6 +93,14 @@ class ShowHelp(Intent):
     tool: ClassVar[str] = "help"
 
 
+class Greet(Intent):
+    """The owner says hello; the Manager introduces itself and what it can do."""
+
+
+class Thank(Intent):
+    """The owner says thanks; the Manager answers briefly and changes nothing."""
+
+
 class Confirm(Intent):
     """The owner says yes to what the Manager asked."""
 
@@ -106,6 +114,8 @@ class NotUnderstood(Intent):
 
     reason: str
     examples: list[str] = Field(default_factory=list)
+    #: The phrasing the Manager understands that comes closest to what was said.
+    suggestion: str | None = None
 
 
 AnyIntent = (
@@ -120,6 +130,8 @@ AnyIntent = (
     | Rollback
     | ShowReport
     | ShowHelp
+    | Greet
+    | Thank
     | Confirm
     | Cancel
     | NotUnderstood

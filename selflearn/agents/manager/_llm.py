@@ -14,7 +14,7 @@ from selflearn.agents.manager._catalog import FACTOR_ALIASES, METRICS, SCOPES
 from selflearn.agents.manager._draft import problems_of
 from selflearn.agents.manager._help import SHORT_EXAMPLES
 from selflearn.agents.manager._intents import TOOL_INTENTS, AnyIntent, NotUnderstood, tool_specs
-from selflearn.providers import OfflineChatModel, map_provider_error
+from selflearn.providers import OfflineChatModel, invoke_tools
 
 SYSTEM_PROMPT = f"""You are the Manager of SELFLEARN, a system that improves a chat assistant's \
 memory through experiments. You are the only one the owner talks to.
@@ -56,17 +56,12 @@ class LLMIntentSource:
 
     def __init__(self, llm: BaseChatModel) -> None:
         self._llm = llm
-        self._bound = llm.bind_tools(tool_specs())
 
     def read(self, text: str, history: Sequence[BaseMessage]) -> LLMTurn:
-        """Ask the model once; an invalid tool call becomes `NotUnderstood`, never an action."""
+        """Ask the model (retried under the role's policy); an invalid tool call becomes
+        `NotUnderstood`, never an action."""
         messages = [SystemMessage(SYSTEM_PROMPT), *history[-HISTORY_LIMIT:], HumanMessage(text)]
-        try:
-            answer = self._bound.invoke(messages)
-        except Exception as error:
-            raise map_provider_error(error, role="manager") from error
-        if not isinstance(answer, AIMessage):
-            raise map_provider_error(TypeError("no chat message"), role="manager")
+        answer, _ = invoke_tools(self._llm, messages, tool_specs(), role="manager")
         turn = LLMTurn(text=answer.text.strip(), usage=_usage(answer))
         for call in answer.tool_calls:
             turn.intents.append(_validated(call["name"], call["args"]))

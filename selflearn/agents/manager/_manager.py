@@ -36,12 +36,14 @@ from selflearn.agents.manager._intents import (
     Approve,
     Cancel,
     Confirm,
+    Greet,
     NotUnderstood,
     Reject,
     Rollback,
     RunCampaign,
     SetGoal,
     ShowHelp,
+    Thank,
     intent_name,
 )
 from selflearn.agents.manager._llm import LLMIntentSource, LLMTurn, uses_llm
@@ -52,6 +54,11 @@ from selflearn.agents.manager._tools import ManagerTools
 from selflearn.errors import ProviderError
 
 CONFIRM_HINT = "Shall I go ahead? (yes / no)"
+GREETING = (
+    "Hello! I'm the Manager: tell me what you want from the memory service and I turn it "
+    "into experiments, run them and report. For example:\n"
+    + examples_text(GOAL_EXAMPLES[:2] + ("run a campaign with budget 40", "status", "help"))
+)
 
 
 class Manager:
@@ -170,14 +177,25 @@ class Manager:
             return self._ask_or_reply(ask_rollback(self.tools, self._log, intent), "rollback")
         if isinstance(intent, ShowHelp):
             return ManagerReply(text=help_text(), intent="help")
+        if isinstance(intent, Greet):
+            return ManagerReply(text=GREETING, intent="greet")
+        if isinstance(intent, Thank):
+            return ManagerReply(text="You're welcome. Tell me what's next.", intent="thank")
         assert isinstance(intent, NotUnderstood)
         return self._not_understood(intent)
 
     def _not_understood(self, intent: NotUnderstood) -> ManagerReply:
         text = f"I'm not sure what you mean: {intent.reason}. I have changed nothing."
+        if intent.suggestion:
+            text += f"\nThe closest thing I understand is: \"{intent.suggestion}\""
         if intent.examples:
             text += "\nYou can say, for example:\n" + examples_text(intent.examples)
-        data = {"understood": False, "reason": intent.reason, "examples": intent.examples}
+        data = {
+            "understood": False,
+            "reason": intent.reason,
+            "examples": intent.examples,
+            "suggestion": intent.suggestion,
+        }
         return ManagerReply(text=text, data=data, intent="not_understood")
 
     # -- goals ------------------------------------------------------------------------------

@@ -98,6 +98,9 @@ class ExperimentOutcome(_Summary):
     episodes: int | None = None
     more_episodes_needed: int | None = None
     note: str = ""
+    judge: str = Field(
+        default="", description="the judge's agreement with the metrics (which decide)"
+    )
 
 
 class VersionChange(_Summary):
@@ -133,5 +136,12 @@ class CampaignReport(_Summary):
     )
     guardrails: str = Field(default="", description="the goal's guardrails in plain words")
     offline: bool = True
+    models: dict[str, str] = Field(
+        default_factory=dict, description="provider and model of each role"
+    )
+    usage: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="calls, errors, retries, tokens and cost per role"
+    )
+    stop_reason: str = Field(default="", description="why experiments stopped early")
     started_at: datetime | None = None
     finished_at: datetime | None = None

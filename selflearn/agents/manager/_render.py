@@ -26,6 +26,10 @@ def render_report(report: CampaignReport) -> str:
         lines.append(f"Goal: {report.goal}")
     if report.guardrails:
         lines.append(f"Guardrails: {report.guardrails}")
+    if report.models and not report.offline:
+        lines.append("Models: " + "; ".join(f"{r} {m}" for r, m in report.models.items()))
+    if report.stop_reason:
+        lines.append(f"Stopped early: {report.stop_reason}")
     lines.append("")
     lines.append("What was tested:")
     if report.experiments:
@@ -74,7 +78,20 @@ def render_report(report: CampaignReport) -> str:
         lines += [f"  - {step}" for step in report.next_steps]
     else:
         lines.append("  - nothing proposed; set a new goal or run another campaign")
+    if report.usage:
+        lines.append("")
+        lines.append("Model calls per role (calls, errors, retries, tokens, cost):")
+        lines += [f"  - {role}: {_usage(u)}" for role, u in report.usage.items()]
     return "\n".join(lines)
+
+
+def _usage(usage: dict[str, float]) -> str:
+    tokens = int(usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0))
+    return (
+        f"{int(usage.get('calls', 0))} calls, {int(usage.get('errors', 0))} errors, "
+        f"{int(usage.get('retries', 0))} retries, {tokens} tokens, "
+        f"${usage.get('cost_usd', 0.0):.4f}"
+    )
 
 
 def _level(value: float | None) -> str:
@@ -106,6 +123,8 @@ def _experiment(outcome: ExperimentOutcome) -> list[str]:
         lines.append(f"    {text}")
     if outcome.note:
         lines.append(f"    {outcome.note}")
+    if outcome.judge:
+        lines.append(f"    judge (adds, the metrics decide): {outcome.judge}")
     return lines
 
 

@@ -22,6 +22,7 @@ from selflearn.agents.teacher._goal import (
     PrimaryMetric,
 )
 from selflearn.agents.teacher._plan import BASELINE, ExperimentPlan, Hypothesis
+from selflearn.agents.teacher._prompt_drafts import PromptDrafts, draft_prompts, offline_drafts
 from selflearn.agents.teacher._proposals import (
     HypothesisProposal,
     HypothesisProposals,
@@ -53,10 +54,25 @@ from selflearn.agents.teacher.judge import (
     offline_judge,
     rule_based_verdict,
 )
+from selflearn.agents.teacher.judging import (
+    OFFLINE_NOTE,
+    episode_judge,
+    judge_agreement,
+    kappa_text,
+    label_of,
+)
 from selflearn.agents.teacher.metrics import metric_spec
 from selflearn.agents.teacher.recommend import ExperimentRecommendation, recommend
 
 __all__ = [
+    "PromptDrafts",
+    "draft_prompts",
+    "offline_drafts",
+    "OFFLINE_NOTE",
+    "episode_judge",
+    "judge_agreement",
+    "kappa_text",
+    "label_of",
     "BASELINE",
     "ArmSummary",
     "Evaluation",

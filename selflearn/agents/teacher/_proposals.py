@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from selflearn.agents.teacher._goal import ExperimentGoal, ExperimentRecord, config_key
 from selflearn.agents.teacher._plan import BASELINE, Hypothesis
+from selflearn.agents.teacher._prompt_drafts import PromptDrafts, offline_drafts
 from selflearn.errors import InvalidInputError, ProviderError
 from selflearn.providers import invoke_structured
 from selflearn.space import REGISTRY
@@ -180,6 +181,9 @@ def offline_teacher(
             except json.JSONDecodeError:
                 context = {}
             break
+    if schema is not None and issubclass(schema, PromptDrafts):
+        base = str(context.get("current_prompt", "")) if isinstance(context, dict) else ""
+        return offline_drafts(base, int(context.get("drafts", 2)) if context else 2)
     suggested = context.get("search_suggestion") if isinstance(context, dict) else None
     proposals = []
     if isinstance(suggested, dict):

@@ -19,6 +19,7 @@ from selflearn.store.models._learners import (
 )
 from selflearn.store.models._memory import GoldenExample, Memory, UserSettings
 from selflearn.store.models._params import VERSION_STATUSES, ParameterChange, ParameterVersion
+from selflearn.store.models._prompts import PromptVersionRow
 from selflearn.store.models._telemetry import (
     CYCLE_TYPES,
     STAGES,
@@ -44,6 +45,7 @@ __all__ = [
     "MirrorEvent",
     "ParameterChange",
     "ParameterVersion",
+    "PromptVersionRow",
     "PipelineRun",
     "PolicyEntry",
     "ProbeResult",

@@ -250,3 +250,19 @@ def test_adjusting_with_no_goal_anywhere_asks_for_one(manager, tools):
     reply = manager.handle("don't touch the prompt")
     assert "no goal to adjust yet" in reply.text and not reply.awaiting_confirmation
     assert tools.names() == ["status"]
+
+
+def test_a_greeting_and_thanks_are_answered_and_change_nothing(manager, tools):
+    hello = manager.handle("hi")
+    assert hello.intent == "greet" and "run a campaign with budget 40" in hello.text
+    thanks = manager.handle("thanks a lot!")
+    assert thanks.intent == "thank" and not thanks.awaiting_confirmation
+    assert tools.names() == []
+
+
+def test_what_is_not_understood_gets_the_closest_phrasing(manager, tools):
+    reply = manager.handle("increase hallucinations")
+    assert reply.intent == "not_understood"
+    assert reply.data["suggestion"] in reply.text
+    assert "hallucinations" in reply.data["suggestion"]
+    assert tools.names() == []

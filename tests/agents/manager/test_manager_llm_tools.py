@@ -138,10 +138,13 @@ def test_a_goal_the_spec_refuses_is_asked_back(manager, tools):
 
 @respx.mock
 def test_unknown_tools_and_malformed_arguments_do_nothing(manager, tools):
-    respx.post(URL).mock(
+    route = respx.post(URL).mock(
         side_effect=[answer(("delete_everything", {})), answer(("approve", "{not json"))]
     )
-    assert "a tool I do not have ('delete_everything')" in manager.handle("wipe it").text
+    # A tool nobody offered is a bad answer: retried (none here: MAX_RETRIES=0), refused.
+    refused = manager.handle("wipe it")
+    assert "called a tool it was not offered (delete_everything)" in refused.text
+    assert refused.intent == "provider_error" and route.call_count == 1
     reply = manager.handle("approve the thing")
     assert "malformed" in reply.text
     assert tools.calls == []
@@ -214,3 +217,20 @@ def test_a_provider_failure_is_a_plain_reply(manager, tools):
     assert reply.text.startswith("I could not reach my language model, so I did nothing")
     assert "SELFLEARN_MANAGER__API_KEY" in reply.text
     assert tools.calls == []
+
+
+def test_a_goal_is_read_by_the_manager_model_on_the_server(settings, llm_server):
+    from selflearn.agents.manager import read_goal
+    from selflearn.errors import InvalidInputError
+    from selflearn.providers import chat_model
+    from tests.factories import on_server
+    from tests.llm_roles import role_handlers
+
+    llm_server.handlers = role_handlers()
+    model = chat_model("manager", on_server(settings, llm_server.base_url, roles=("manager",)))
+    spec = read_goal("I want fewer hallucinations, keep recall above 0.7", llm=model)
+    assert [t.metric for t in spec.primary] == ["hallucination_rate"]
+    assert llm_server.models_called()["manager-model"] == 1
+    assert llm_server.requests[0].tools  # the goal went to the model as a tool call
+    with pytest.raises(InvalidInputError, match="did not understand the goal"):
+        read_goal("what's the weather?", llm=model)

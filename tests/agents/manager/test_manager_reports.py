@@ -91,3 +91,27 @@ def test_campaign_status_and_proposal_renderings():
     assert render_proposals([]) == "No proposal is waiting for your decision."
     decided = ProposalSummary(id=1, summary="x", status="approved")
     assert render_proposals([decided]) == "No proposal is waiting for your decision."
+
+
+def test_a_mixed_set_up_names_each_role_and_its_spending():
+    report = sample_report().model_copy(
+        update={
+            "offline": False,
+            "models": {
+                "manager": "offline",
+                "responder": "openai-compatible llama3.1 at http://localhost:11434/v1",
+            },
+            "usage": {
+                "responder": {
+                    "calls": 40, "errors": 1, "retries": 3, "prompt_tokens": 900,
+                    "completion_tokens": 100, "cost_usd": 0.0021,
+                }
+            },  # fmt: skip
+            "stop_reason": "cost budget reached: $0.0021 spent of $0.0020 (--max-cost-usd)",
+        }
+    )
+    text = render_report(report)
+    assert "(offline providers)" not in text
+    assert "Models: manager offline; responder openai-compatible llama3.1" in text
+    assert "responder: 40 calls, 1 errors, 3 retries, 1000 tokens, $0.0021" in text
+    assert "Stopped early: cost budget reached" in text
