@@ -50,3 +50,8 @@ def make_student(
 def role_model(role: str, settings: Settings | None = None) -> BaseChatModel:
     """Return `role`'s chat model as the composition root builds it (offline behaviour given)."""
     return ChatModels(settings or get_settings(), offline_handlers())(role)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Return the Authorization header of an API token."""
+    return {"Authorization": f"Bearer {token}"}

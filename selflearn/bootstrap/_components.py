@@ -90,9 +90,16 @@ class Components:
         return None if self.models.is_offline("manager") else self.models("manager")
 
     def campaign_runner(
-        self, *, progress: Progress | None = None, student: MemoryService | None = None
+        self,
+        *,
+        progress: Progress | None = None,
+        student: MemoryService | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> CampaignRunner:
-        """Return a campaign runner with an in-process Student (telemetry batched)."""
+        """Return a campaign runner with an in-process Student (telemetry batched).
+
+        `should_stop` is asked after each step; True stops the campaign as `interrupted`.
+        """
         return CampaignRunner(
             self.database,
             student or self.student(telemetry_flush_every=64),
@@ -101,6 +108,7 @@ class Components:
             llms=self.models.by_role(),
             progress=progress,
             ignored_factors=self.ignored_factors,
+            should_stop=should_stop,
         )
 
     def manager_tools(self, runner: CampaignRunner | None = None) -> GraphTools:

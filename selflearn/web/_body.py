@@ -39,6 +39,10 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 def _not_utf8(position: int) -> JSONResponse:
     return error_response(
         400,
@@ -55,9 +59,13 @@ class BodyGuard:
     that lies about the length cannot make the server buffer more than the limit.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES, api_prefix: str = "/api/"
+    ) -> None:
+        """Bodies under `api_prefix` must be JSON; the console's pages also take HTML forms."""
         self.app = app
         self.max_bytes = max_bytes
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
@@ -84,7 +92,8 @@ class BodyGuard:
                 break
         body = b"".join(chunks)
         content_type = headers.get(b"content-type", b"").decode("latin-1")
-        if body and not _is_json(content_type):
+        form_allowed = not str(scope.get("path", "")).startswith(self.api_prefix)
+        if body and not _is_json(content_type) and not (form_allowed and _is_form(content_type)):
             await _not_json(content_type)(scope, receive, send)
             return
         try:

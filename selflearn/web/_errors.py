@@ -16,11 +16,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from selflearn.errors import (
+    AuthenticationError,
     ConfigError,
     ConflictError,
     DatabaseUnavailableError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     PgvectorMissingError,
     ProviderError,
     ProviderTimeoutError,
@@ -50,6 +52,8 @@ UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 # Most specific first: the first class an error is an instance of decides its status.
 _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
     (InvalidInputError, 400),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (RuleViolation, 409),
@@ -63,6 +67,8 @@ _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
 
 _BY_STATUS: dict[int, type[SelflearnError]] = {
     400: InvalidInputError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
     404: NotFoundError,
     405: InvalidInputError,
     409: ConflictError,
@@ -138,7 +144,10 @@ async def _on_selflearn_error(request: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         logger.warning("%s %s failed: %s (%s)", request.method, request.url.path, exc, exc.code)
     payload = exc.to_dict()
-    return error_response(status, **payload)
+    response = error_response(status, **payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="selflearn"'
+    return response
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -102,7 +102,11 @@ class FeedbackResponse(BaseModel):
 class SearchRequest(VersionSelection):
     """A query over one user's memories."""
 
-    query: str = Field(description="What to look for (non-empty, at most 16 KB of UTF-8).")
+    query: str = Field(
+        min_length=1,
+        max_length=16 * 1024,
+        description="What to look for (non-empty, at most 16 KB of UTF-8).",
+    )
     now: datetime | None = Field(
         None, description="The moment the query is asked at (recency and time expressions)."
     )
@@ -111,7 +115,11 @@ class SearchRequest(VersionSelection):
 class ChatRequest(VersionSelection):
     """One user message to the Student, and what the caller knows about the turn."""
 
-    message: str = Field(description="The user's message (non-empty, at most 16 KB of UTF-8).")
+    message: str = Field(
+        min_length=1,
+        max_length=16 * 1024,
+        description="The user's message (non-empty, at most 16 KB of UTF-8).",
+    )
     cycle_type: str = Field("online", description=f"Telemetry cycle type: {CYCLE_TYPES_TEXT}.")
     episode_id: str | None = Field(None, description="Episode the turn belongs to (simulations).")
     now: datetime | None = Field(
