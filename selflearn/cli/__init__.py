@@ -22,7 +22,7 @@ from selflearn.cli._chat import chat
 from selflearn.cli._doctor import doctor
 from selflearn.cli._output import report_error
 from selflearn.cli._serve import serve
-from selflearn.cli._signals import INTERRUPTED_EXIT, stop_on_sigterm
+from selflearn.cli._signals import INTERRUPTED_EXIT, stop_on_signals, stop_requested
 from selflearn.cli._simulate import simulate
 from selflearn.errors import SelflearnError
 
@@ -55,11 +55,14 @@ def main() -> None:
     recorded as interrupted and the embedded PostgreSQL is released.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    stop_on_sigterm()
+    stop_on_signals()
     try:
         # Not standalone: click would turn an interrupt into "Aborted!" and exit code 1.
         result = app(standalone_mode=False)
     except SelflearnError as error:
+        if stop_requested():  # the interrupt broke a database call: it is still a stop
+            click.echo("interrupted", err=True)
+            raise SystemExit(INTERRUPTED_EXIT) from None
         report_error(error)
         raise SystemExit(error.exit_code) from None
     except (click.exceptions.Abort, KeyboardInterrupt):

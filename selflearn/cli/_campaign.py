@@ -12,12 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
+from selflearn.cli._signals import INTERRUPTED_EXIT, graceful_stop
 from selflearn.errors import NotFoundError
 from selflearn.graph import (
     DEFAULT_BUDGET,
     DEFAULT_GOAL,
     DEFAULT_HOLDOUT_SEEDS,
     DEFAULT_SCENARIOS,
+    INTERRUPTED,
     CampaignOptions,
     CampaignOutcome,
     CampaignRunner,
@@ -74,10 +76,17 @@ def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
             f"Decide with `selflearn approvals approve|reject {waiting.get('proposal_id')}`, "
             f"then `selflearn campaign resume {outcome.campaign_id}`."
         )
+    elif outcome.status == INTERRUPTED:
+        err_console.print(
+            f"Campaign {outcome.campaign_id} interrupted after its last finished step; "
+            f"`selflearn campaign resume {outcome.campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {outcome.campaign_id}: {outcome.status}")
     if outcome.status == "failed":
         raise typer.Exit(code=1)
+    if outcome.status == INTERRUPTED:
+        raise typer.Exit(code=INTERRUPTED_EXIT)
 
 
 def _drive(
@@ -92,7 +101,12 @@ def _drive(
     with components() as built, built.student(telemetry_flush_every=64) as student:
         with Progress(*columns, console=err_console, transient=as_json) as progress:
             view = ProgressView(progress, budget)
-            return action(built.campaign_runner(progress=view, student=student))
+            # Ctrl+C or SIGTERM stops the campaign after the step in progress.
+            with graceful_stop() as should_stop:
+                runner = built.campaign_runner(
+                    progress=view, student=student, should_stop=should_stop
+                )
+                return action(runner)
 
 
 @app.command("run")

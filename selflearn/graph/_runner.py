@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphDrained
+from langgraph.runtime import RunControl
 from langgraph.types import Command
 from sqlalchemy import select
 
@@ -274,16 +276,20 @@ class CampaignRunner:
             "recursion_limit": 1000,
         }
         stopped = False
+        # A stop asked for lets the super-step in progress finish (its episodes included),
+        # checkpoints it, then ends the run: resume starts from the next step.
+        control = RunControl()
         with open_checkpointer(self.database) as saver:
             graph = build_campaign_graph().compile(checkpointer=saver)
             try:
                 for update in graph.stream(
-                    graph_input, config, context=context, stream_mode="updates"
+                    graph_input, config, context=context, stream_mode="updates", control=control
                 ):
                     context.notify("step", nodes=list(update))
                     if self.should_stop is not None and self.should_stop():
-                        stopped = True
-                        break
+                        control.request_drain("stopped by the owner")
+            except GraphDrained:
+                stopped = True
             except KeyboardInterrupt:
                 # Ctrl+C or SIGTERM: every finished step is checkpointed; resume goes on.
                 self._set_status(campaign_id, INTERRUPTED)

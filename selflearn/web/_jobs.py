@@ -35,7 +35,7 @@ class CampaignJob:
     budget: int
     status: str = "running"
     episodes: int = 0
-    look: int = 0
+    look: int | str = 0
     look_total: int = 0
     look_done: int = 0
     activity: str = "starting"
@@ -72,7 +72,8 @@ class CampaignJob:
                 self.episodes += 1
                 self.look_done += 1
             elif event == "dispatch":
-                self.look = int(data.get("look") or self.look + 1)
+                look = data.get("look")
+                self.look = look if isinstance(look, int | str) and look != "" else self.look
                 self.look_total = int(data.get("episodes", 0))
                 self.look_done = 0
             elif event == "design":
