@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from owner_fixtures import active_number, pending_proposal
+from owner_fixtures import active_number, pending_proposal, small_scenarios, waiting_campaign
 from sqlalchemy import func, select
 
-from selflearn.graph import CampaignOptions, build_campaign_graph, open_checkpointer
+from selflearn.graph import CampaignOptions
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, ParameterVersion, PipelineRun, Proposal, TelemetryEvent
 from selflearn.tuner import ensure_active_version
@@ -21,18 +21,10 @@ from selflearn.web import API_PREFIX as API
 from selflearn.web import create_app
 from tests.factories import bearer
 
-SMALL = ("moved-city", "marathon-diary", "namesakes", "unanswerable-gaps")
-
 
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory):
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2] / "scenarios"
-    folder = tmp_path_factory.mktemp("scenarios")
-    for name in SMALL:
-        (folder / f"{name}.yaml").write_text((root / f"{name}.yaml").read_text())
-    return folder
+    return small_scenarios(tmp_path_factory.mktemp("scenarios"))
 
 
 @pytest.fixture(scope="module")
@@ -112,31 +104,11 @@ def test_stop_then_resume(owner, database):
     assert wait_for(owner, campaign_id, "completed", "failed")["status"] == "completed"
 
 
-def _waiting_campaign(database, scenarios, service, components) -> tuple[str, int]:
-    """A campaign stopped in its approval step, as the graph leaves it for a manual change."""
-    campaign_id = f"wait-{uuid.uuid4().hex[:6]}"
-    options = CampaignOptions(scenarios=(str(scenarios),), budget=2, seed=3, holdout_seeds=1)
-    runner = components.campaign_runner(student=service)
-    outcome = runner.start(options, campaign_id=f"{campaign_id}-base")
-    proposal_id = pending_proposal(database, campaign_id=campaign_id)
-    with session_scope(database.engine) as session:
-        session.add(Campaign(id=campaign_id, status="awaiting_approval", seed=3,
-                             config=options.to_config()))  # fmt: skip
-        change = dict(session.get(Proposal, proposal_id).payload)
-    state = {**outcome.state, "campaign_id": campaign_id, "plan": None,
-             "pending_change": {**change, "proposal_id": proposal_id}}  # fmt: skip
-    config = {"configurable": {"thread_id": campaign_id}}
-    with open_checkpointer(database) as saver:
-        graph = build_campaign_graph().compile(checkpointer=saver)
-        graph.update_state(config, state, as_node="apply_change")
-    return campaign_id, proposal_id
-
-
 @pytest.mark.timeout(400)
 def test_approving_resumes_the_waiting_campaign_and_a_second_approval_is_409(
     owner, database, scenarios, service, components
 ):
-    campaign_id, proposal_id = _waiting_campaign(database, scenarios, service, components)
+    campaign_id, proposal_id = waiting_campaign(database, scenarios, service, components)
     shown = owner.get(f"{API}/campaigns/{campaign_id}").json()
     assert shown["waiting_for"]["proposal_id"] == proposal_id
     before = active_number(database)
