@@ -121,10 +121,14 @@ def require(permission: Permission) -> Callable[..., Caller]:
 
 
 def auth_responses() -> dict[int | str, dict[str, Any]]:
-    """Return the OpenAPI entries of 401 and 403."""
+    """Return the OpenAPI entries of 401 and 403 (and of 400, which any route may answer)."""
     from selflearn.web._schemas import ErrorEnvelope
 
     return {
+        400: {
+            "model": ErrorEnvelope,
+            "description": "Invalid input (e.g. an unknown query parameter).",
+        },
         401: {"model": ErrorEnvelope, "description": "No token, or an unknown or revoked one."},
         403: {"model": ErrorEnvelope, "description": "The token's role may not do this."},
     }

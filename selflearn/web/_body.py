@@ -1,14 +1,18 @@
-"""Refuse request bodies that are too large, not JSON or not UTF-8 before any route reads them."""
+"""Refuse bodies too large, not JSON or not UTF-8 before any route reads them; and unknown query
+parameters."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from selflearn.errors import InvalidInputError
 from selflearn.web._errors import PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, error_response
 
-__all__ = ["MAX_BODY_BYTES", "BodyGuard"]
+__all__ = ["MAX_BODY_BYTES", "BodyGuard", "reject_unknown_query"]
 
 MAX_BODY_BYTES = 1024 * 1024
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -115,3 +119,30 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()  # later reads wait for the disconnect, as the server's would
 
     return replayed
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Refuse query parameters the route does not declare (as bodies refuse unknown fields).
+
+    A misspelt `limt=5` would otherwise be ignored silently and the caller never learn why
+    the limit did not apply.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {param.alias for param in _query_params(dependant)}
+    unknown = sorted(set(request.query_params.keys()) - known)
+    if unknown:
+        raise InvalidInputError(
+            f"unknown query parameter {unknown[0]!r}",
+            hint="See /openapi.json for the parameters this route takes"
+            + (f": {', '.join(sorted(known))}." if known else " (none)."),
+        )
+
+
+def _query_params(dependant: Any) -> list[Any]:
+    found = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        found += _query_params(sub)
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 __all__ = [
     "MAX_ID",
@@ -70,15 +70,15 @@ class StartCampaign(_Body):
     """A campaign to start: the goal in plain words, its episode budget and seed."""
 
     goal: str = _text("The goal, e.g. 'cut hallucinations below 5 % without losing recall'.")
-    budget: int = Field(40, ge=2, le=2000, description="Episodes the experiments may use.")
-    seed: int = Field(0, ge=0, le=MAX_ID, description="Seed of every random choice.")
-    holdout_seeds: int = Field(2, ge=1, le=20, description="Seeds per held-out scenario.")
+    budget: StrictInt = Field(40, ge=2, le=2000, description="Episodes the experiments may use.")
+    seed: StrictInt = Field(0, ge=0, le=MAX_ID, description="Seed of every random choice.")
+    holdout_seeds: StrictInt = Field(2, ge=1, le=20, description="Seeds per held-out scenario.")
 
 
 class ResumeCampaign(_Body):
     """Continue a campaign; `approve` decides a proposal it waits for at the same time."""
 
-    approve: bool | None = Field(None, description="Approve (true) or reject (false).")
+    approve: StrictBool | None = Field(None, description="Approve (true) or reject (false).")
     note: str | None = Field(None, max_length=2000, description="Kept with the decision.")
 
 
@@ -219,7 +219,7 @@ class RollbackRequest(_Body):
     """Roll the active version back to its parent, or to `to`."""
 
     reason: str = _text("Why you roll back.")
-    to: int | None = Field(None, ge=1, le=MAX_ID, description="Version number to return to.")
+    to: StrictInt | None = Field(None, ge=1, le=MAX_ID, description="Version number to return to.")
 
 
 # -- chat and goals ----------------------------------------------------------------------

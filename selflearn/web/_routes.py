@@ -196,7 +196,7 @@ def record_feedback(user_id: str, body: FeedbackRequest, service: Service) -> Fe
     tags=["health"],
     summary="Check the server and its database",
     description="200 when the server answers and its database runs `SELECT 1`; else 503.",
-    responses=errors(503),
+    responses=errors(400, 503),
 )
 def health(service: Service) -> Health:
     try:

@@ -56,7 +56,7 @@ def list_approvals(
 
 
 @router.get(
-    "/approvals/{proposal_id}",
+    "/approvals/{proposal_id:int}",
     tags=["approvals"],
     response_model=Approval,
     summary="Show a proposal and its evidence",
@@ -69,7 +69,7 @@ def show_approval(proposal_id: ProposalId, state: State) -> dict[str, Any]:
 
 
 @router.post(
-    "/approvals/{proposal_id}/approve",
+    "/approvals/{proposal_id:int}/approve",
     tags=["approvals"],
     response_model=Decided,
     summary="Approve a proposal (and resume the campaign that waits for it)",
@@ -83,7 +83,7 @@ def approve(proposal_id: ProposalId, body: ApprovalDecision, state: State) -> di
 
 
 @router.post(
-    "/approvals/{proposal_id}/reject",
+    "/approvals/{proposal_id:int}/reject",
     tags=["approvals"],
     response_model=Decided,
     summary="Reject a proposal (and resume the campaign that waits for it)",
@@ -116,7 +116,7 @@ def list_versions(
 
 
 @router.get(
-    "/versions/{version}",
+    "/versions/{version:int}",
     tags=["versions"],
     response_model=VersionDetail,
     summary="Show a version with its explanation chain",
@@ -129,7 +129,7 @@ def show_version(version: VersionNumber, state: State) -> dict[str, Any]:
 
 
 @router.get(
-    "/versions/{version}/diff/{other}",
+    "/versions/{version:int}/diff/{other:int}",
     tags=["versions"],
     response_model=VersionDiff,
     summary="Compare two versions",
@@ -146,7 +146,7 @@ def diff_versions(
 
 
 @router.post(
-    "/versions/{version}/activate",
+    "/versions/{version:int}/activate",
     tags=["versions"],
     response_model=VersionDetail,
     summary="Make a version the active one (admin)",

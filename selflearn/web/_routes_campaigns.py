@@ -21,7 +21,7 @@ from selflearn.web._owner_schemas import (
     StartCampaign,
 )
 from selflearn.web._routes import errors
-from selflearn.web._sse import SSE_MEDIA_TYPE, job_events, static_events
+from selflearn.web._sse import SSE_MEDIA_TYPE, job_events, sse_response, static_events
 from selflearn.web._state import WebState, web_state
 
 __all__ = ["CAMPAIGN_ID", "router"]
@@ -155,7 +155,11 @@ def stop_campaign(campaign_id: CampaignId, request: Request, state: State) -> Ca
     dependencies=[Depends(require("read"))],
     response_class=StreamingResponse,
     responses={
-        200: {"content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        200: sse_response(
+            ["status", "design", "dispatch", "episode", "look", "change", "stopping", "end",
+             "server_stopping"],
+            "Progress events; `data` holds the campaign's counters.",
+        ),  # fmt: skip
         **auth_responses(),
         **errors(404, 422, 503),
     },

@@ -17,7 +17,7 @@ from selflearn.web._auth import auth_responses, require
 from selflearn.web._chat import ConsoleTools, conversation, talk
 from selflearn.web._owner_schemas import ChatMessage, ChatReply, Conversation, GoalList, GoalText
 from selflearn.web._routes import errors
-from selflearn.web._sse import SSE_MEDIA_TYPE, static_events
+from selflearn.web._sse import SSE_MEDIA_TYPE, sse_response, static_events
 from selflearn.web._state import WebState, web_state
 
 __all__ = ["router"]
@@ -52,7 +52,13 @@ def _pieces(text: str) -> Iterator[str]:
     "a 'yes' (the reply's `pending` holds it as a card to confirm).",
     dependencies=[Depends(require("operate"))],
     responses={
-        200: {"content": {SSE_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        200: {
+            "description": "The reply (JSON, or events with Accept: text/event-stream).",
+            "content": {
+                **sse_response(["tool", "delta", "reply"], "")["content"],
+                "application/json": {"schema": {"$ref": "#/components/schemas/ChatReply"}},
+            },
+        },
         **auth_responses(),
         **errors(400, *_BODY, 502, 503),
     },

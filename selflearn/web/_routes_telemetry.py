@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from selflearn.errors import ConflictError
 from selflearn.store import session_scope
 from selflearn.web._auth import auth_responses, require
 from selflearn.web._owner_schemas import (
@@ -124,13 +125,18 @@ def post_token(body: NewToken, state: State) -> dict[str, Any]:
     "/tokens/{token_id}",
     tags=["tokens"],
     response_model=TokenInfo,
-    summary="Revoke an API token (admin)",
-    dependencies=[Depends(require("admin"))],
-    responses={**auth_responses(), **errors(404, 422, 503)},
+    summary="Revoke an API token (admin; not the one the request is made with)",
+    responses={**auth_responses(), **errors(404, 409, 422, 503)},
 )
 def delete_token(
     token_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")],
     state: State,
+    caller: Annotated[Caller, Depends(require("admin"))],
 ) -> dict[str, Any]:
     with session_scope(state.engine) as session:
+        if get_token(token_id, session=session).id == caller.token_id:
+            raise ConflictError(
+                "this is the token the request is made with: revoking it would lock you out",
+                hint="Revoke it with another admin token, or `selflearn tokens revoke`.",
+            )
         return token_dict(revoke_token(token_id, session=session, now=state.clock()))

@@ -11,9 +11,23 @@ from anyio import to_thread
 from selflearn.web._jobs import CampaignJob
 from selflearn.web._state import WebState
 
-__all__ = ["SSE_MEDIA_TYPE", "event", "job_events", "static_events"]
+__all__ = ["SSE_MEDIA_TYPE", "event", "job_events", "sse_response", "static_events"]
 
 SSE_MEDIA_TYPE = "text/event-stream"
+
+
+def sse_response(events: list[str], description: str) -> dict[str, Any]:
+    """Return the OpenAPI entry of a 200 answered as a stream of these events."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "event": {"type": "string", "enum": events},
+            "data": {"type": "string", "description": "A JSON object."},
+            "id": {"type": "string"},
+        },
+        "required": ["event", "data"],
+    }
+    return {"description": description, "content": {SSE_MEDIA_TYPE: {"schema": schema}}}
 _WAIT_SECONDS = 0.5
 
 

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from selflearn import __version__
 from selflearn.graph import CampaignOptions
 from selflearn.maas import MemoryService
 from selflearn.web import _routes_approvals, _routes_campaigns, _routes_manager, _routes_telemetry
-from selflearn.web._body import MAX_BODY_BYTES, BodyGuard
+from selflearn.web._body import MAX_BODY_BYTES, BodyGuard, reject_unknown_query
 from selflearn.web._console import install_console
 from selflearn.web._errors import install_error_handlers
 from selflearn.web._jobs import CampaignJobs
@@ -103,9 +103,10 @@ def create_app(
     app.state.campaign_defaults = campaign_defaults or CampaignOptions()
     install_error_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=max_body_bytes, api_prefix=API_PREFIX + "/")
-    app.include_router(router, prefix=API_PREFIX)
+    strict = [Depends(reject_unknown_query)]
+    app.include_router(router, prefix=API_PREFIX, dependencies=strict)
     for module in (_routes_campaigns, _routes_approvals, _routes_manager, _routes_telemetry):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=strict)
     install_console(app)
     return app
 

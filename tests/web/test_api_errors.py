@@ -275,3 +275,21 @@ def test_an_unexpected_failure_is_a_500_envelope_without_details(
 )
 def test_each_error_class_has_its_status(error, status):
     assert status_for(error) == status
+
+
+@pytest.mark.parametrize("limit", ["99999999999999999999", "9223372036854775808", "10001", "0"])
+def test_a_limit_out_of_the_declared_range_is_refused_by_the_schema(api, app, user, limit):
+    declared = next(
+        p
+        for p in app.openapi()["paths"][f"{API}/users/{{user_id}}/memories"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
+    bounds = declared["schema"]["anyOf"][0]
+    assert (bounds["minimum"], bounds["maximum"]) == (1, 10_000)
+    error = error_of(api.get(at(user, "memories"), params={"limit": limit}), 422, "invalid_request")
+    assert "limit" in error["message"]
+
+
+def test_an_unknown_query_parameter_is_refused(api, user):
+    error = error_of(api.get(at(user, "memories"), params={"limt": 5}), 400, "invalid_input")
+    assert "'limt'" in error["message"] and "limit" in error["hint"]

@@ -143,7 +143,7 @@ def _versions(database) -> int:
         ("GET", "/campaigns?limit=99999999999999999999", None, 422),
         ("GET", "/campaigns?status=sleeping", None, 422),
         ("GET", "/approvals/999999", None, 404),
-        ("GET", "/approvals/abc", None, 422),
+        ("GET", "/approvals/abc", None, 404),
         ("POST", "/approvals/999999/approve", {"reason": "x"}, 404),
         ("POST", "/approvals/1/approve", {"reason": ""}, 422),
         ("POST", "/approvals/1/approve", {"reason": 3}, 422),

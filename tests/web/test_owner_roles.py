@@ -274,11 +274,13 @@ def test_each_role_gets_403_or_the_routes_answer(client, database, tokens, case,
         assert error["code"] == "forbidden" and role in error["message"] and error["hint"]
 
 
-def test_a_revoked_token_is_401(client, database):
+def test_a_revoked_token_is_401(client, database, tokens):
     with session_scope(database.engine) as session:
         issued = create_token("admin", session=session, name="short-lived")
     assert client.get(f"{API}/me", headers=bearer(issued.token)).status_code == 200
-    revoked = client.delete(f"{API}/tokens/{issued.id}", headers=bearer(issued.token))
+    itself = client.delete(f"{API}/tokens/{issued.id}", headers=bearer(issued.token))
+    assert itself.status_code == 409, "a token does not revoke itself"
+    revoked = client.delete(f"{API}/tokens/{issued.id}", headers=bearer(tokens["admin"]))
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert client.get(f"{API}/me", headers=bearer(issued.token)).status_code == 401
 
