@@ -18,6 +18,9 @@ from selflearn.web._svg import Interval, bar_chart, forest_plot, line_chart
 from selflearn.web._telemetry_views import cost, hit_rate, latency
 from selflearn.web._version_views import version_detail, version_diff, version_page
 
+#: Versions of the chain shown on the parameters page (each links to its own chain).
+CHAIN_SHOWN = 20
+
 __all__ = [
     "approvals_page",
     "campaign_view",
@@ -153,7 +156,7 @@ def parameters_page(
         if chosen is None:
             active = active_version(session=session)
             chosen = active.version if active is not None else None
-        detail = version_detail(session, chosen) if chosen is not None else None
+        detail = version_detail(session, chosen, CHAIN_SHOWN) if chosen is not None else None
         diff = None
         if detail is not None:
             other = compare or detail["version"]["parent_version"]

@@ -123,9 +123,15 @@ def list_versions(
     dependencies=_READ,
     responses={**auth_responses(), **errors(404, 422, 503)},
 )
-def show_version(version: VersionNumber, state: State) -> dict[str, Any]:
+def show_version(
+    version: VersionNumber,
+    state: State,
+    depth: Annotated[
+        int, Query(ge=1, le=10_000, description="How many versions of the chain to explain.")
+    ] = 100,
+) -> dict[str, Any]:
     with session_scope(state.engine) as session:
-        return version_detail(session, version)
+        return version_detail(session, version, depth)
 
 
 @router.get(

@@ -57,11 +57,11 @@ def version_page(
     return {"items": items, "total": int(session.scalar(count) or 0)}
 
 
-def version_detail(session: Session, ref: int) -> dict[str, Any]:
-    """Return a version, its values and its explanation chain (newest first)."""
+def version_detail(session: Session, ref: int, depth: int | None = None) -> dict[str, Any]:
+    """Return a version, its values and its explanation chain (newest first, `depth` long)."""
     version = get_version(ref, session=session)
     parent = get_version(version.parent_id, session=session) if version.parent_id else None
-    explanation = explain(version.id, session=session).to_dict()
+    explanation = explain(version.id, session=session, depth=depth).to_dict()
     return {
         "version": version_item(version, parent),
         "params": explanation["params"],
