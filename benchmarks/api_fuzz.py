@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,6 +48,8 @@ def main() -> None:
     try:
         assert server.stdout is not None
         token = next(line.strip() for line in server.stdout if line.strip().startswith("slt_"))
+        # Keep reading the access log: a full pipe would stop the server mid-run.
+        threading.Thread(target=server.stdout.read, daemon=True).start()
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
         while True:

@@ -139,6 +139,7 @@ def test_serve_finishes_requests_in_flight_on_sigterm_and_releases_postgres(tmp_
     proc = _start("serve", "--port", str(port), env={"SELFLEARN_HOME": str(home)})
     assert proc.stdout is not None
     token = next(line.strip() for line in proc.stdout if line.strip().startswith("slt_"))
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # a full pipe would block
     base = f"http://127.0.0.1:{port}/api/v1"
     headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + 60
