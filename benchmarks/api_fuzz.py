@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--max-examples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--home", default=f"/tmp/sl-fuzz-{os.getpid()}")
+    parser.add_argument("--log", default="/tmp/selflearn-api-fuzz.log", help="Full output.")
     args = parser.parse_args()
     env = {**os.environ, "SELFLEARN_HOME": args.home, "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
@@ -72,9 +73,12 @@ def main() -> None:
             capture_output=True, text=True,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
+        Path(args.log).write_text(result.stdout + result.stderr)
         summary = result.stdout[result.stdout.rfind("SUMMARY") - 40 :]
         print(summary)
-        print(f"schemathesis exit {result.returncode} after {elapsed:.0f} s")
+        print(
+            f"schemathesis exit {result.returncode} after {elapsed:.0f} s; full output {args.log}"
+        )
     finally:
         server.terminate()
         server.wait(timeout=120)

@@ -3,6 +3,7 @@ parameters."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -56,6 +57,33 @@ def _not_utf8(position: int) -> JSONResponse:
     )
 
 
+def _holds_nul(body: bytes) -> bool:
+    # PostgreSQL text cannot hold NUL; JSON can (\u0000). Only bodies that spell it are parsed.
+    try:
+        pending = [json.loads(body)]
+    except ValueError:
+        return False  # malformed JSON: the route's validation answers it
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _nul() -> JSONResponse:
+    return error_response(
+        400,
+        InvalidInputError.code,
+        "the request body holds a NUL character (\\u0000), which text cannot contain",
+        "Remove the NUL characters from the text.",
+    )
+
+
 class BodyGuard:
     """ASGI middleware: read the whole body once, check size, type and encoding, then replay it.
 
@@ -104,6 +132,9 @@ class BodyGuard:
             body.decode("utf-8")
         except UnicodeDecodeError as error:
             await _not_utf8(error.start)(scope, receive, send)
+            return
+        if b"\\u0000" in body and _holds_nul(body):
+            await _nul()(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

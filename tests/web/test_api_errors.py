@@ -293,3 +293,26 @@ def test_a_limit_out_of_the_declared_range_is_refused_by_the_schema(api, app, us
 def test_an_unknown_query_parameter_is_refused(api, user):
     error = error_of(api.get(at(user, "memories"), params={"limt": 5}), 400, "invalid_input")
     assert "'limt'" in error["message"] and "limit" in error["hint"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/tokens", {"name": "\u0000", "role": "service"}),
+        ("/goals", {"text": "raise recall\u0000 by 5 %"}),
+        ("/users/u-nul/memories", {"items": [{"text": "ok", "speaker": "a\u0000b"}]}),
+    ],
+)
+def test_a_nul_character_in_any_text_is_400_and_stores_nothing(app, tokens, path, body):
+    from fastapi.testclient import TestClient as Client
+
+    with Client(app, raise_server_exceptions=False, headers=bearer(tokens["admin"])) as client:
+        before = client.get(f"{API}/tokens").json()["items"]
+        error = error_of(client.post(API + path, json=body), 400, "invalid_input")
+        assert "NUL" in error["message"]
+        assert client.get(f"{API}/tokens").json()["items"] == before
+        assert client.get(f"{API}/users/u-nul/memories").json()["items"] == []
+    # A literal backslash-u in text is not a NUL: it is stored as written.
+    with Client(app, raise_server_exceptions=False, headers=bearer(tokens["admin"])) as client:
+        made = client.post(f"{API}/tokens", json={"name": "C:\\u0000dir", "role": "viewer"})
+        assert made.status_code == 201 and made.json()["name"] == "C:\\u0000dir"

@@ -260,3 +260,20 @@ def test_the_chat_streams_tool_calls_and_a_goal_to_confirm(owner):
     assert goals[0]["status"] == "active" and "recall" in goals[0]["summary"]
     transcript = owner.get(f"{API}/manager/conversations/{reply['conversation_id']}").json()
     assert [m["role"] for m in transcript["messages"]][:2] == ["owner", "manager"]
+
+
+def test_a_version_explains_as_much_of_its_chain_as_asked(owner, database):
+    with session_scope(database.engine) as session:
+        ensure_active_version(session=session, now=datetime.now(UTC))
+    for _ in range(2):
+        proposal = pending_proposal(database)
+        assert (
+            owner.post(f"{API}/approvals/{proposal}/approve", json={"reason": "ok"}).status_code
+            == 200
+        )
+    active = active_number(database)
+    full = owner.get(f"{API}/versions/{active}").json()["chain"]
+    short = owner.get(f"{API}/versions/{active}", params={"depth": 1}).json()["chain"]
+    assert len(full) >= 3 and len(short) == 1
+    assert short[0] == full[0], "the step shown still says what it changed from its parent"
+    assert short[0]["changes"] and short[0]["parent_version"] == full[1]["version"]
