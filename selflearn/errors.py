@@ -125,3 +125,20 @@ class ProviderResponseError(ProviderError):
     """The provider answered with something that is not what was asked for."""
 
     code = "provider_bad_response"
+
+
+class AuthenticationError(SelflearnError):
+    """A request carries no token, or one that is unknown or revoked."""
+
+    code = "unauthenticated"
+    exit_code = 7
+    default_hint = (
+        "Send `Authorization: Bearer TOKEN`; `selflearn tokens create --role ROLE` makes one."
+    )
+
+
+class PermissionDeniedError(SelflearnError):
+    """The caller's role may not do what it asked."""
+
+    code = "forbidden"
+    exit_code = 7

@@ -75,3 +75,8 @@ def on_server(
     }
     update = {role: LLMSettings(**{**values, "model": f"{role}-model"}) for role in roles}
     return settings.model_copy(update=update)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Return the Authorization header of an API token."""
+    return {"Authorization": f"Bearer {token}"}

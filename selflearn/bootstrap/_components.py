@@ -113,10 +113,17 @@ class Components:
         return None if self.models.is_offline("manager") else self.models("manager")
 
     def campaign_runner(
-        self, *, progress: Progress | None = None, student: MemoryService | None = None
+        self,
+        *,
+        progress: Progress | None = None,
+        student: MemoryService | None = None,
+        should_stop: Callable[[], bool] | None = None,
     ) -> CampaignRunner:
         """Return a campaign runner that plays episodes through the assistant's turn graph
-        (`student`: the in-process Student to wrap; default one with telemetry batched)."""
+        (`student`: the in-process Student to wrap; default one with telemetry batched).
+
+        `should_stop` is asked after each step; True stops the campaign as `interrupted`.
+        """
         # Imported here: the graph and the roles are heavy, and most commands need neither.
         from selflearn.graph import CampaignRunner
 
@@ -128,6 +135,7 @@ class Components:
             llms=self.models.by_role(),
             progress=progress,
             ignored_factors=self.ignored_factors,
+            should_stop=should_stop,
         )
 
     def cycle_roles(self, *, judge_per_episode: int = 1) -> CycleRoles:

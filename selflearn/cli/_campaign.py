@@ -13,6 +13,7 @@ from sqlalchemy import select
 from selflearn.agents.manager import CampaignReport, render_report
 from selflearn.cli._components import components
 from selflearn.cli._output import console, err_console, print_json
+from selflearn.cli._signals import INTERRUPTED_EXIT, graceful_stop
 from selflearn.errors import NotFoundError, ProviderError
 from selflearn.graph import (
     DEFAULT_BUDGET,
@@ -20,6 +21,7 @@ from selflearn.graph import (
     DEFAULT_HOLDOUT_SCENARIOS,
     DEFAULT_HOLDOUT_SEEDS,
     DEFAULT_SCENARIOS,
+    INTERRUPTED,
     CampaignOptions,
     CampaignOutcome,
     CampaignRunner,
@@ -83,12 +85,19 @@ def _finish(outcome: CampaignOutcome, as_json: bool) -> None:
             f"(after {reason.get('retries', 0)} retries). {reason.get('hint', '')}\n"
             f"Nothing is lost: `selflearn campaign resume {outcome.campaign_id}` continues it."
         )
+    elif outcome.status == INTERRUPTED:
+        err_console.print(
+            f"Campaign {outcome.campaign_id} interrupted after its last finished step; "
+            f"`selflearn campaign resume {outcome.campaign_id}` continues it."
+        )
     else:
         console.print(f"Campaign {outcome.campaign_id}: {outcome.status}")
     if outcome.status == "failed":
         raise typer.Exit(code=1)
     if outcome.status == "paused":
         raise typer.Exit(code=ProviderError.exit_code)
+    if outcome.status == INTERRUPTED:
+        raise typer.Exit(code=INTERRUPTED_EXIT)
 
 
 def _drive(
@@ -103,7 +112,12 @@ def _drive(
     with components() as built, built.student(telemetry_flush_every=64) as student:
         with Progress(*columns, console=err_console, transient=as_json) as progress:
             view = ProgressView(progress, budget)
-            return action(built.campaign_runner(progress=view, student=student))
+            # Ctrl+C or SIGTERM stops the campaign after the step in progress.
+            with graceful_stop() as should_stop:
+                runner = built.campaign_runner(
+                    progress=view, student=student, should_stop=should_stop
+                )
+                return action(runner)
 
 
 @app.command("run")

@@ -1,4 +1,4 @@
-"""`selflearn serve`: run the Student's HTTP API (OpenAPI docs at /docs)."""
+"""`selflearn serve`: the Student API, the owner API and the console in one server."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from selflearn.cli._output import console
 
 APP_FACTORY = "selflearn.web.app:create_default_app"
 
@@ -17,10 +19,10 @@ def serve(
         bool, typer.Option("--reload", help="Restart when the code changes (development).")
     ] = False,
 ) -> None:
-    """Serve the Student over HTTP until interrupted (Ctrl+C)."""
-    import uvicorn
-
+    """Serve the APIs and the console (/) until stopped (Ctrl+C or SIGTERM)."""
     if reload:
+        import uvicorn
+
         # The reloader imports the app in a child process, so it needs the factory's path.
         package = Path(__file__).resolve().parents[1]
         uvicorn.run(
@@ -29,9 +31,19 @@ def serve(
         return
 
     from selflearn.cli._components import components
-    from selflearn.web import create_app
+    from selflearn.store import session_scope
+    from selflearn.web import create_app, ensure_first_admin, serve_app
 
     # Open the database before listening: a bad DATABASE_URL is one clear error at start,
     # not a 503 on every request.
-    with components() as built, built.student() as service:
-        uvicorn.run(create_app(service), host=host, port=port)
+    with components() as built:
+        with session_scope(built.database.engine) as session:
+            first = ensure_first_admin(session=session)
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+        console.print(f"Console: http://{shown}:{port}/  API docs: http://{shown}:{port}/docs")
+        if first is not None:
+            console.print("No API token existed, so this admin token was made (shown once):")
+            console.print(first.token, markup=False, highlight=False, soft_wrap=True)
+            console.print("Log in to the console with it; `selflearn tokens create` makes more.")
+        console.file.flush()  # a supervisor's log gets the token now, not at exit
+        serve_app(create_app(built), host=host, port=port)

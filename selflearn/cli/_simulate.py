@@ -28,6 +28,12 @@ def simulate(
     student_url: str | None = typer.Option(
         None, "--student-url", help="Talk to a Student served over HTTP instead of in-process."
     ),
+    student_token: str | None = typer.Option(
+        None,
+        "--student-token",
+        envvar="SELFLEARN_STUDENT_TOKEN",
+        help="A service token for --student-url (`selflearn tokens create --role service`).",
+    ),
     judge: bool = typer.Option(
         False, "--judge", help="Also ask the judge role and report its agreement with the metrics."
     ),
@@ -44,7 +50,7 @@ def simulate(
         if student_url:
             from selflearn.web.client import connect_student
 
-            client = connect_student(student_url)
+            client = connect_student(student_url, student_token)
         paraphraser = None
         if not built.models.is_offline("emulator"):
             from selflearn.simulator.llm_paraphrase import LLMParaphraser

@@ -18,7 +18,13 @@ from selflearn.graph._options import (
     DEFAULT_SCENARIOS,
     CampaignOptions,
 )
-from selflearn.graph._runner import CampaignOutcome, CampaignRunner, list_campaigns
+from selflearn.graph._runner import (
+    INTERRUPTED,
+    CampaignOutcome,
+    CampaignRunner,
+    PreparedCampaign,
+    list_campaigns,
+)
 from selflearn.graph._state import CampaignState
 
 __all__ = [
@@ -27,12 +33,14 @@ __all__ = [
     "DEFAULT_HOLDOUT_SCENARIOS",
     "DEFAULT_HOLDOUT_SEEDS",
     "DEFAULT_SCENARIOS",
+    "INTERRUPTED",
     "CampaignContext",
     "CampaignOptions",
     "CampaignOutcome",
     "CampaignRunner",
     "CampaignState",
     "GraphTools",
+    "PreparedCampaign",
     "build_campaign_graph",
     "campaign_scenarios",
     "experiment_goal",

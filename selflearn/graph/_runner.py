@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphDrained
+from langgraph.runtime import RunControl
 from langgraph.types import Command
 from sqlalchemy import select
 
@@ -25,9 +27,22 @@ from selflearn.store import Database, session_scope
 from selflearn.store.models import Campaign, JournalEntry
 from selflearn.tuner import active_version
 
+#: The status of a campaign stopped by its owner or a signal; `resume` continues it.
+INTERRUPTED = "interrupted"
+
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class PreparedCampaign:
+    """A campaign checked and recorded, ready to be driven (now or in a background thread)."""
+
+    campaign_id: str
+    graph_input: Any
+    options: CampaignOptions
+    scenarios: tuple[Scenario, ...]
 
 
 @dataclass
@@ -77,9 +92,12 @@ class CampaignRunner:
         llms: dict[str, Any] | None = None,
         progress: Callable[[str, dict[str, Any]], None] | None = None,
         ignored_factors: Sequence[str] = (),
+        should_stop: Callable[[], bool] | None = None,
     ) -> None:
         """`ignored_factors` are factors the Student does not read (the offline responder's
-        temperature): a campaign does not spend episodes on them and its report says so."""
+        temperature): a campaign does not spend episodes on them and its report says so.
+        `should_stop` is asked after each finished step: True stops the campaign there, as
+        `interrupted`, resumable from that step."""
         self.database = database
         self.student = student
         self.clock = clock
@@ -87,6 +105,7 @@ class CampaignRunner:
         self.llms = llms or {}
         self.progress = progress
         self.ignored_factors = tuple(ignored_factors)
+        self.should_stop = should_stop
 
     def context(self, options: CampaignOptions, scenarios: Sequence[Scenario]) -> CampaignContext:
         """Return what the graph's nodes run on for a campaign with `options`."""
@@ -116,6 +135,21 @@ class CampaignRunner:
 
         `spec` is a goal the Manager already confirmed; otherwise `options.goal_text` is parsed.
         """
+        return self.run(self.begin(options, campaign_id=campaign_id, spec=spec, goal_id=goal_id))
+
+    def begin(
+        self,
+        options: CampaignOptions,
+        *,
+        campaign_id: str | None = None,
+        spec: GoalSpec | None = None,
+        goal_id: str | None = None,
+    ) -> PreparedCampaign:
+        """Validate a new campaign and record it as running; `run` then drives it.
+
+        Bad input raises here, before anything is stored, so a caller that runs the campaign
+        in the background can still answer it.
+        """
         if options.budget < 2:  # before the scenarios are read: the cheaper refusal first
             raise InvalidInputError("the budget must allow at least 2 episodes", hint="--budget 40")
         scenarios = campaign_scenarios(options)
@@ -130,12 +164,24 @@ class CampaignRunner:
             goal_id=goal_id,
             manager=self.llms.get("manager"),
         )
-        return self._drive(state["campaign_id"], state, options, scenarios)
+        return PreparedCampaign(state["campaign_id"], state, options, tuple(scenarios))
+
+    def run(self, prepared: PreparedCampaign) -> CampaignOutcome:
+        """Drive a campaign `begin` recorded until it ends, waits or is stopped."""
+        return self._drive(
+            prepared.campaign_id, prepared.graph_input, prepared.options, prepared.scenarios
+        )
 
     def resume(
         self, campaign_id: str, *, decision: dict[str, Any] | None = None
     ) -> CampaignOutcome:
         """Continue a campaign after a crash or an approval, from its last checkpoint."""
+        return self.run(self.prepare_resume(campaign_id, decision=decision))
+
+    def prepare_resume(
+        self, campaign_id: str, *, decision: dict[str, Any] | None = None
+    ) -> PreparedCampaign:
+        """Check a campaign can be resumed and load its options; `run` then drives it."""
         with session_scope(self.database.engine) as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is None:
@@ -152,7 +198,7 @@ class CampaignRunner:
         options = CampaignOptions(**config)
         scenarios = campaign_scenarios(options)
         command: Any = Command(resume=decision) if decision is not None else None
-        return self._drive(campaign_id, command, options, scenarios)
+        return PreparedCampaign(campaign_id, command, options, tuple(scenarios))
 
     def _drive(
         self,
@@ -170,24 +216,38 @@ class CampaignRunner:
             "max_concurrency": options.max_concurrency,
             "recursion_limit": 1000,
         }
+        stopped = False
+        # A stop asked for lets the super-step in progress finish (its episodes included),
+        # checkpoints it, then ends the run: resume starts from the next step.
+        control = RunControl()
         with open_checkpointer(self.database) as saver:
             graph = build_campaign_graph().compile(checkpointer=saver)
             try:
                 for update in graph.stream(
-                    graph_input, config, context=context, stream_mode="updates"
+                    graph_input, config, context=context, stream_mode="updates", control=control
                 ):
                     context.notify("step", nodes=list(update))
+                    if self.should_stop is not None and self.should_stop():
+                        control.request_drain("stopped by the owner")
+            except GraphDrained:
+                stopped = True
             except ProviderError as error:
                 # A model failed after all its retries: the campaign cannot go on now. The
                 # checkpoint keeps every finished step and episode; resume replays the rest.
                 return self._pause(campaign_id, error)
+            except KeyboardInterrupt:
+                # Ctrl+C or SIGTERM: every finished step is checkpointed; resume goes on.
+                self._set_status(campaign_id, INTERRUPTED)
+                raise
             except Exception:
                 self._set_status(campaign_id, "failed")
                 raise
             snapshot = graph.get_state(config)
         state = dict(snapshot.values)
         waiting = None
-        if snapshot.interrupts:
+        if stopped and snapshot.next:
+            status = INTERRUPTED
+        elif snapshot.interrupts:
             waiting = snapshot.interrupts[0].value
             status = "awaiting_approval"
         elif snapshot.next:
@@ -229,10 +289,25 @@ class CampaignRunner:
                 campaign.status = status
 
 
-def list_campaigns(database: Database) -> list[dict[str, Any]]:
-    """Return every campaign, oldest first."""
+def list_campaigns(
+    database: Database,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    status: str | None = None,
+    newest_first: bool = False,
+) -> list[dict[str, Any]]:
+    """Return campaigns, oldest first (or newest first), a page at a time if `limit` is set."""
+    order = (
+        (Campaign.started_at.desc(), Campaign.id.desc())
+        if newest_first
+        else (Campaign.started_at, Campaign.id)
+    )
+    query = select(Campaign).order_by(*order).offset(offset).limit(limit)
+    if status is not None:
+        query = query.where(Campaign.status == status)
     with session_scope(database.engine) as session:
-        rows = session.scalars(select(Campaign).order_by(Campaign.started_at, Campaign.id)).all()
+        rows = session.scalars(query).all()
         return [
             {
                 "campaign_id": c.id,

@@ -144,10 +144,16 @@ def _render_step(step: VersionStep) -> list[str]:
     return lines
 
 
-def _chain(version: ParameterVersion, session: Session) -> list[ParameterVersion]:
+def _chain(
+    version: ParameterVersion, session: Session, limit: int | None = None
+) -> list[ParameterVersion]:
     chain = [version]
     seen = {version.id}
-    while chain[-1].parent_id is not None and chain[-1].parent_id not in seen:
+    while (
+        chain[-1].parent_id is not None
+        and chain[-1].parent_id not in seen
+        and (limit is None or len(chain) < limit)
+    ):
         parent = get_version(chain[-1].parent_id, session=session)
         seen.add(parent.id)
         chain.append(parent)
@@ -177,14 +183,22 @@ def _belongs_to(entry: ParameterChange, chain_ids: list[uuid.UUID]) -> uuid.UUID
     return first if first in chain_ids else second
 
 
-def explain(version_id: VersionRef | None = None, *, session: Session) -> Explanation:
-    """Explain a version (default: the active one) back to the root of its line."""
+def explain(
+    version_id: VersionRef | None = None, *, session: Session, depth: int | None = None
+) -> Explanation:
+    """Explain a version (default: the active one) back to the root of its line.
+
+    `depth` keeps only that many versions of the chain, newest first (a long history on a
+    page); each still shows what it changed from its parent.
+    """
     version = (
         require_active(session=session)
         if version_id is None
         else get_version(version_id, session=session)
     )
-    chain = _chain(version, session)
+    # One version more than shown: the last one shown is compared with its parent.
+    walked = _chain(version, session, None if depth is None else depth + 1)
+    chain = walked if depth is None else walked[:depth]
     ids = [step.id for step in chain]
     entries = change_log(ids, session=session)
     referenced = {e.version_id for e in entries} | {e.from_version_id for e in entries}
@@ -205,7 +219,7 @@ def explain(version_id: VersionRef | None = None, *, session: Session) -> Explan
     }
     steps = []
     for index, step in enumerate(chain):
-        parent = chain[index + 1] if index + 1 < len(chain) else None
+        parent = walked[index + 1] if index + 1 < len(walked) else None
         own = [e for e in entries if _belongs_to(e, ids) == step.id]
         steps.append(
             VersionStep(

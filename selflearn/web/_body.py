@@ -1,14 +1,19 @@
-"""Refuse request bodies that are too large, not JSON or not UTF-8 before any route reads them."""
+"""Refuse bodies too large, not JSON or not UTF-8 before any route reads them; and unknown query
+parameters."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from fastapi import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from selflearn.errors import InvalidInputError
 from selflearn.web._errors import PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, error_response
 
-__all__ = ["MAX_BODY_BYTES", "BodyGuard"]
+__all__ = ["MAX_BODY_BYTES", "BodyGuard", "reject_unknown_query"]
 
 MAX_BODY_BYTES = 1024 * 1024
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,12 +44,43 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _is_form(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 def _not_utf8(position: int) -> JSONResponse:
     return error_response(
         400,
         InvalidInputError.code,
         f"the request body is not valid UTF-8 (first bad byte at offset {position})",
         "Encode the JSON body as UTF-8.",
+    )
+
+
+def _holds_nul(body: bytes) -> bool:
+    # PostgreSQL text cannot hold NUL; JSON can (\u0000). Only bodies that spell it are parsed.
+    try:
+        pending = [json.loads(body)]
+    except ValueError:
+        return False  # malformed JSON: the route's validation answers it
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _nul() -> JSONResponse:
+    return error_response(
+        400,
+        InvalidInputError.code,
+        "the request body holds a NUL character (\\u0000), which text cannot contain",
+        "Remove the NUL characters from the text.",
     )
 
 
@@ -55,9 +91,13 @@ class BodyGuard:
     that lies about the length cannot make the server buffer more than the limit.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES, api_prefix: str = "/api/"
+    ) -> None:
+        """Bodies under `api_prefix` must be JSON; the console's pages also take HTML forms."""
         self.app = app
         self.max_bytes = max_bytes
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
@@ -84,13 +124,17 @@ class BodyGuard:
                 break
         body = b"".join(chunks)
         content_type = headers.get(b"content-type", b"").decode("latin-1")
-        if body and not _is_json(content_type):
+        form_allowed = not str(scope.get("path", "")).startswith(self.api_prefix)
+        if body and not _is_json(content_type) and not (form_allowed and _is_form(content_type)):
             await _not_json(content_type)(scope, receive, send)
             return
         try:
             body.decode("utf-8")
         except UnicodeDecodeError as error:
             await _not_utf8(error.start)(scope, receive, send)
+            return
+        if b"\\u0000" in body and _holds_nul(body):
+            await _nul()(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -106,3 +150,30 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()  # later reads wait for the disconnect, as the server's would
 
     return replayed
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Refuse query parameters the route does not declare (as bodies refuse unknown fields).
+
+    A misspelt `limt=5` would otherwise be ignored silently and the caller never learn why
+    the limit did not apply.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {param.alias for param in _query_params(dependant)}
+    unknown = sorted(set(request.query_params.keys()) - known)
+    if unknown:
+        raise InvalidInputError(
+            f"unknown query parameter {unknown[0]!r}",
+            hint="See /openapi.json for the parameters this route takes"
+            + (f": {', '.join(sorted(known))}." if known else " (none)."),
+        )
+
+
+def _query_params(dependant: Any) -> list[Any]:
+    found = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        found += _query_params(sub)
+    return found

@@ -14,13 +14,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from selflearn.errors import (
+    AuthenticationError,
     ConfigError,
     ConflictError,
     DatabaseUnavailableError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     PgvectorMissingError,
     ProviderError,
     ProviderTimeoutError,
@@ -50,6 +53,8 @@ UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 # Most specific first: the first class an error is an instance of decides its status.
 _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
     (InvalidInputError, 400),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (RuleViolation, 409),
@@ -63,6 +68,8 @@ _STATUS: tuple[tuple[type[SelflearnError], int], ...] = (
 
 _BY_STATUS: dict[int, type[SelflearnError]] = {
     400: InvalidInputError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
     404: NotFoundError,
     405: InvalidInputError,
     409: ConflictError,
@@ -138,7 +145,10 @@ async def _on_selflearn_error(request: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         logger.warning("%s %s failed: %s (%s)", request.method, request.url.path, exc, exc.code)
     payload = exc.to_dict()
-    return error_response(status, **payload)
+    response = error_response(status, **payload)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="selflearn"'
+    return response
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -169,7 +179,20 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     response = error_response(exc.status_code, code, message, hint)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; list them all.
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    scope = {**request.scope, "method": "GET"}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(scope)[0] != Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

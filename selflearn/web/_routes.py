@@ -17,6 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from selflearn import __version__
 from selflearn.errors import DatabaseUnavailableError
 from selflearn.maas import MemoryService, SearchResult, TurnResult
+from selflearn.web._auth import auth_responses, require
+from selflearn.web._owner_schemas import MAX_OFFSET
 from selflearn.web._schemas import (
     AddMemoriesRequest,
     AddMemoriesResponse,
@@ -30,15 +32,17 @@ from selflearn.web._schemas import (
     SearchRequest,
 )
 
-__all__ = ["router"]
+__all__ = ["errors", "router"]
 
 logger = logging.getLogger(__name__)
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Return the OpenAPI entries of these error statuses (all with the error envelope)."""
     meaning = {
-        400: "Invalid input (empty or oversized text, bad user id, non-UTF-8 body).",
-        404: "Unknown parameter version, experiment variant or memory id.",
+        400: "Invalid input (empty or oversized text, bad id, non-UTF-8 body).",
+        404: "Unknown id (version, campaign, proposal, memory...).",
+        409: "Conflicts with the current state (already decided, already running...).",
         413: "The request body is larger than 1 MB.",
         415: "The request body is not JSON (Content-Type: application/json).",
         422: "The request does not match the schema.",
@@ -60,6 +64,8 @@ def get_service(request: Request) -> MemoryService:
 Service = Annotated[MemoryService, Depends(get_service)]
 
 router = APIRouter()
+#: The Student's routes hold personal data: only its caller (service) or an admin.
+STUDENT = Depends(require("student"))
 
 
 @router.post(
@@ -70,7 +76,8 @@ router = APIRouter()
     summary="Add a batch of memories",
     description="Store memories for a user, all or none: if any item is invalid, nothing is "
     "stored. Near-duplicates of existing memories merge into them (`merged: true`).",
-    responses=_errors(*_COMMON, 502),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(*_COMMON, 502)},
 )
 def add_memories(user_id: str, body: AddMemoriesRequest, service: Service) -> AddMemoriesResponse:
     added = service.add_memories(
@@ -85,13 +92,14 @@ def add_memories(user_id: str, body: AddMemoriesRequest, service: Service) -> Ad
     tags=["memories"],
     summary="List a user's memories",
     description="Memories newest first. A user never seen has no memories: the list is empty.",
-    responses=_errors(400, 422, 503),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(400, 422, 503)},
 )
 def list_memories(
     user_id: str,
     service: Service,
-    limit: Annotated[int | None, Query(ge=1, description="At most this many.")] = None,
-    offset: Annotated[int, Query(ge=0, description="Skip this many first.")] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=10_000, description="At most this many.")] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Skip this many first.")] = 0,
 ) -> MemoryList:
     items = service.list_memories(user_id, limit=limit, offset=offset)
     return MemoryList(user_id=user_id.strip(), items=items)
@@ -104,7 +112,8 @@ def list_memories(
     summary="Delete a user's memories",
     description="Without `ids`, delete all of the user's memories (0 for an unknown user). "
     "With `ids`, delete exactly those: if any is not the user's, nothing is deleted (404).",
-    responses=_errors(400, 404, 422, 503),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(400, 404, 422, 503)},
 )
 def delete_memories(
     user_id: str,
@@ -123,7 +132,8 @@ def delete_memories(
     summary="Search a user's memories",
     description="Hybrid (dense + lexical) retrieval over one user's memories on the selected "
     "parameters. Nothing is stored and no telemetry is written.",
-    responses=_errors(*_COMMON, 404, 502),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(*_COMMON, 404, 502)},
 )
 def search(user_id: str, body: SearchRequest, service: Service) -> SearchResult:
     return service.search(
@@ -144,7 +154,8 @@ def search(user_id: str, body: SearchRequest, service: Service) -> SearchResult:
     summary="Run one Student turn",
     description="Answer a user message from the user's memories, remember the message, and "
     "record telemetry. The parameters are resolved once, at the start of the turn.",
-    responses=_errors(*_COMMON, 404, 502),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(*_COMMON, 404, 502)},
 )
 def chat_turn(user_id: str, body: ChatRequest, service: Service) -> TurnResult:
     return service.chat_turn(
@@ -171,7 +182,8 @@ def chat_turn(user_id: str, body: ChatRequest, service: Service) -> TurnResult:
     description="Credit the memories an answer used (the turn's `used_memory_ids`) when the "
     "user found it helpful; the deep cycle's quality score reads the count. If any id is "
     "not the user's, nothing is recorded (404).",
-    responses=_errors(400, 404, 422, 503),
+    dependencies=[STUDENT],
+    responses={**auth_responses(), **errors(400, 404, 422, 503)},
 )
 def record_feedback(user_id: str, body: FeedbackRequest, service: Service) -> FeedbackResponse:
     credited = service.record_feedback(user_id, body.memory_ids, helpful=body.helpful)
@@ -184,7 +196,7 @@ def record_feedback(user_id: str, body: FeedbackRequest, service: Service) -> Fe
     tags=["health"],
     summary="Check the server and its database",
     description="200 when the server answers and its database runs `SELECT 1`; else 503.",
-    responses=_errors(503),
+    responses=errors(400, 503),
 )
 def health(service: Service) -> Health:
     try:

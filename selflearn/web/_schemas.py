@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from selflearn.maas import AddedMemory, MemoryInput, MemoryRecord
 
@@ -24,6 +24,17 @@ __all__ = [
 ]
 
 CYCLE_TYPES_TEXT = "micro, macro, deep or online"
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads 0 as 1970-01-01 and 1 as true; a client that sends them meant neither.
+    if isinstance(value, int | float):
+        raise ValueError("a time is an ISO 8601 string, e.g. 2024-06-01T12:00:00Z")
+    return value
+
+
+#: A moment as an ISO 8601 string (never a number).
+Moment = Annotated[datetime, BeforeValidator(_not_a_number)]
 
 
 class _Request(BaseModel):
@@ -57,10 +68,10 @@ class AddMemoriesRequest(_Request):
     items: list[MemoryInput | str] = Field(
         description="Memories: objects with at least `text`, or plain strings."
     )
-    now: datetime | None = Field(
+    now: Moment | None = Field(
         None, description="When the memories were learnt (default: the server's clock)."
     )
-    merge_duplicates: bool = Field(
+    merge_duplicates: StrictBool = Field(
         True, description="Merge near-duplicates into the memory they repeat."
     )
 
@@ -90,7 +101,7 @@ class FeedbackRequest(_Request):
     memory_ids: list[uuid.UUID] = Field(
         description="The turn's `used_memory_ids`; each must be one of the user's memories."
     )
-    helpful: bool = Field(description="Whether the answer helped the user.")
+    helpful: StrictBool = Field(description="Whether the answer helped the user.")
 
 
 class FeedbackResponse(BaseModel):
@@ -102,8 +113,12 @@ class FeedbackResponse(BaseModel):
 class SearchRequest(VersionSelection):
     """A query over one user's memories."""
 
-    query: str = Field(description="What to look for (non-empty, at most 16 KB of UTF-8).")
-    now: datetime | None = Field(
+    query: str = Field(
+        min_length=1,
+        max_length=16 * 1024,
+        description="What to look for (non-empty, at most 16 KB of UTF-8).",
+    )
+    now: Moment | None = Field(
         None, description="The moment the query is asked at (recency and time expressions)."
     )
 
@@ -111,10 +126,14 @@ class SearchRequest(VersionSelection):
 class ChatRequest(VersionSelection):
     """One user message to the Student, and what the caller knows about the turn."""
 
-    message: str = Field(description="The user's message (non-empty, at most 16 KB of UTF-8).")
+    message: str = Field(
+        min_length=1,
+        max_length=16 * 1024,
+        description="The user's message (non-empty, at most 16 KB of UTF-8).",
+    )
     cycle_type: str = Field("online", description=f"Telemetry cycle type: {CYCLE_TYPES_TEXT}.")
     episode_id: str | None = Field(None, description="Episode the turn belongs to (simulations).")
-    now: datetime | None = Field(
+    now: Moment | None = Field(
         None, description="When the message is sent (simulations pass scenario time)."
     )
     speaker: str | None = Field(None, description="Who says it, kept with the stored memory.")

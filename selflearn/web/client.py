@@ -108,11 +108,14 @@ class StudentHTTPClient:
         self,
         base_url: str,
         *,
+        token: str | None = None,
         timeout: float = 30,
         transport: httpx.BaseTransport | None = None,
         http: httpx.Client | None = None,
     ) -> None:
+        """`token` is a service (or admin) token: every route but health needs one."""
         self.base_url = base_url.rstrip("/")
+        self._token = token
         self._owns_http = http is None
         self._http = http or httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
         self._timeout = timeout
@@ -156,6 +159,8 @@ class StudentHTTPClient:
         query: Mapping[str, Any] | None = None,
     ) -> _Model:
         headers = {"accept": "application/json"}
+        if self._token:
+            headers["authorization"] = f"Bearer {self._token}"
         content = None
         if body is not None:
             content = _encode(body)
@@ -293,10 +298,10 @@ class StudentHTTPClient:
         return self._call("GET", self._url(None, "health"), Health).model_dump()
 
 
-def connect_student(url: str) -> StudentHTTPClient:
+def connect_student(url: str, token: str | None = None) -> StudentHTTPClient:
     """Return an HTTP client of the Student served at `url` (checked to be an HTTP URL)."""
     if not url.startswith(("http://", "https://")):
         raise InvalidInputError(
             f"{url!r} is not an HTTP URL", hint="Use e.g. http://127.0.0.1:8080."
         )
-    return StudentHTTPClient(url)
+    return StudentHTTPClient(url, token=token)

@@ -28,7 +28,7 @@ from selflearn.store import Database
 from selflearn.web import API_PREFIX as API
 from selflearn.web import create_app
 from selflearn.web._errors import status_for
-from tests.factories import make_student
+from tests.factories import bearer, make_components, make_student
 
 
 def at(user_id: str, tail: str) -> str:
@@ -63,11 +63,21 @@ def test_unknown_parameter_versions_are_not_found(api, user):
     assert stored(api, user) == []  # a refused turn remembers nothing
 
 
-@pytest.mark.parametrize("empty", ["", "   ", "\n\t"])
-def test_empty_query_or_message_is_invalid_input(api, user, empty):
+@pytest.mark.parametrize("empty", ["   ", "\n\t"])
+def test_blank_query_or_message_is_invalid_input(api, user, empty):
     error = error_of(api.post(at(user, "search"), json={"query": empty}), 400, "invalid_input")
     assert "empty" in error["message"]
     error_of(api.post(at(user, "chat"), json={"message": empty}), 400, "invalid_input")
+    assert stored(api, user) == []
+
+
+def test_an_empty_query_or_message_is_refused_by_the_schema(api, app, user):
+    schema = app.openapi()["components"]["schemas"]
+    assert schema["SearchRequest"]["properties"]["query"]["minLength"] == 1
+    assert schema["ChatRequest"]["properties"]["message"]["minLength"] == 1
+    error = error_of(api.post(at(user, "search"), json={"query": ""}), 422, "invalid_request")
+    assert "at least 1 character" in error["message"]
+    error_of(api.post(at(user, "chat"), json={"message": ""}), 422, "invalid_request")
     assert stored(api, user) == []
 
 
@@ -92,9 +102,10 @@ def test_a_one_megabyte_query_is_refused_before_the_route(api, user):
     error = error_of(api.post(at(user, "search"), json={"query": huge}), 413, "payload_too_large")
     assert "1048576" in error["message"]
     error_of(api.post(at(user, "chat"), json={"message": huge}), 413, "payload_too_large")
-    # Under the body limit but over the 16 KB query limit: the service says so.
+    # Over 16 K characters: the schema says so; under it but over 16 KB of UTF-8: the service.
+    error_of(api.post(at(user, "search"), json={"query": "y" * 20_000}), 422, "invalid_request")
     error = error_of(
-        api.post(at(user, "search"), json={"query": "y" * 20_000}), 400, "invalid_input"
+        api.post(at(user, "search"), json={"query": "é" * 10_000}), 400, "invalid_input"
     )
     assert "limit" in error["message"]
     assert stored(api, user) == []
@@ -206,9 +217,12 @@ class _FailingEmbedder:
         (ProviderTimeoutError("the embedding provider did not answer"), 504),
     ],
 )
-def test_provider_failures_are_bad_gateway(database, settings, error, status):
+def test_provider_failures_are_bad_gateway(database, settings, components, tokens, error, status):
     failing = make_student(settings, database, embedder=_FailingEmbedder(error))
-    with TestClient(create_app(failing), raise_server_exceptions=False) as client:
+    app = create_app(components, student=failing)
+    with TestClient(
+        app, raise_server_exceptions=False, headers=bearer(tokens["service"])
+    ) as client:
         response = client.post(at("u1", "memories"), json={"items": ["I swim on Sundays."]})
         error_of(response, status, error.code)
         assert client.get(at("u1", "memories")).json()["items"] == []
@@ -219,18 +233,25 @@ def test_an_unreachable_database_is_503(settings):
     engine = create_engine(url, connect_args={"connect_timeout": 2})
     unreachable = Database(url=url, engine=engine, embedded=False)
     service = make_student(settings, unreachable)
-    with TestClient(create_app(service), raise_server_exceptions=False) as client:
+    app = create_app(make_components(settings, unreachable), student=service)
+    headers = bearer("slt_any-token-the-database-cannot-check")
+    with TestClient(app, raise_server_exceptions=False, headers=headers) as client:
         error_of(client.get(f"{API}/health"), 503, "database_unavailable")
         error_of(client.get(at("u1", "memories")), 503, "database_unavailable")
     engine.dispose()
 
 
-def test_an_unexpected_failure_is_a_500_envelope_without_details(service, monkeypatch):
+def test_an_unexpected_failure_is_a_500_envelope_without_details(
+    service, components, tokens, monkeypatch
+):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(service, "search", explode)
-    with TestClient(create_app(service), raise_server_exceptions=False) as client:
+    app = create_app(components, student=service)
+    with TestClient(
+        app, raise_server_exceptions=False, headers=bearer(tokens["service"])
+    ) as client:
         response = client.post(at("u1", "search"), json={"query": "anything"})
     error = error_of(response, 500, "internal")
     assert "secret" not in response.text and error["hint"]
@@ -254,3 +275,44 @@ def test_an_unexpected_failure_is_a_500_envelope_without_details(service, monkey
 )
 def test_each_error_class_has_its_status(error, status):
     assert status_for(error) == status
+
+
+@pytest.mark.parametrize("limit", ["99999999999999999999", "9223372036854775808", "10001", "0"])
+def test_a_limit_out_of_the_declared_range_is_refused_by_the_schema(api, app, user, limit):
+    declared = next(
+        p
+        for p in app.openapi()["paths"][f"{API}/users/{{user_id}}/memories"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
+    bounds = declared["schema"]["anyOf"][0]
+    assert (bounds["minimum"], bounds["maximum"]) == (1, 10_000)
+    error = error_of(api.get(at(user, "memories"), params={"limit": limit}), 422, "invalid_request")
+    assert "limit" in error["message"]
+
+
+def test_an_unknown_query_parameter_is_refused(api, user):
+    error = error_of(api.get(at(user, "memories"), params={"limt": 5}), 400, "invalid_input")
+    assert "'limt'" in error["message"] and "limit" in error["hint"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/tokens", {"name": "\u0000", "role": "service"}),
+        ("/goals", {"text": "raise recall\u0000 by 5 %"}),
+        ("/users/u-nul/memories", {"items": [{"text": "ok", "speaker": "a\u0000b"}]}),
+    ],
+)
+def test_a_nul_character_in_any_text_is_400_and_stores_nothing(app, tokens, path, body):
+    from fastapi.testclient import TestClient as Client
+
+    with Client(app, raise_server_exceptions=False, headers=bearer(tokens["admin"])) as client:
+        before = client.get(f"{API}/tokens").json()["items"]
+        error = error_of(client.post(API + path, json=body), 400, "invalid_input")
+        assert "NUL" in error["message"]
+        assert client.get(f"{API}/tokens").json()["items"] == before
+        assert client.get(f"{API}/users/u-nul/memories").json()["items"] == []
+    # A literal backslash-u in text is not a NUL: it is stored as written.
+    with Client(app, raise_server_exceptions=False, headers=bearer(tokens["admin"])) as client:
+        made = client.post(f"{API}/tokens", json={"name": "C:\\u0000dir", "role": "viewer"})
+        assert made.status_code == 201 and made.json()["name"] == "C:\\u0000dir"

@@ -46,9 +46,9 @@ def served(app) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def remote(served) -> Iterator[StudentHTTPClient]:
-    """An HTTP client of the served Student."""
-    with StudentHTTPClient(served, timeout=30) as client:
+def remote(served, tokens) -> Iterator[StudentHTTPClient]:
+    """An HTTP client of the served Student, with a service token."""
+    with StudentHTTPClient(served, token=tokens["service"], timeout=30) as client:
         yield client
 
 
@@ -190,9 +190,9 @@ def test_error_envelopes_map_back_by_code_then_by_status():
     assert type(odd) is SelflearnError and "418" in odd.message
 
 
-def test_the_client_runs_on_an_in_memory_app_too(app, user):
+def test_the_client_runs_on_an_in_memory_app_too(app, tokens, user):
     with TestClient(app) as http:
-        client = StudentHTTPClient("http://testserver", http=http)
+        client = StudentHTTPClient("http://testserver", http=http, token=tokens["admin"])
         client.add_memories(user, ["I play chess on Fridays."])
         assert "Fridays" in client.chat_turn(user, "When do I play chess?").answer
         client.close()  # the given client stays open: it is the caller's

@@ -14,7 +14,8 @@ import pytest
 from selflearn.cli import _serve
 from selflearn.errors import DatabaseUnavailableError
 from selflearn.settings import get_settings
-from selflearn.web import StudentHTTPClient, StudentUnavailableError
+from selflearn.store import session_scope
+from selflearn.web import StudentHTTPClient, StudentUnavailableError, has_tokens, list_tokens
 
 
 def _free_port() -> int:
@@ -23,22 +24,37 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_answers_over_http_until_stopped(database, database_url, user):
+def _first_token(process: subprocess.Popen) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.strip().startswith("slt_"):
+            return line.strip()
+    raise AssertionError("serve printed no token: " + process.communicate()[1])
+
+
+def test_serve_prints_a_first_admin_token_and_answers_until_stopped(database, database_url, user):
+    with session_scope(database.engine) as session:
+        assert not has_tokens(session=session), "a fresh database has no token"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     code = f"from selflearn.cli._serve import serve; serve(host='127.0.0.1', port={port})"
     process = subprocess.Popen(
-        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", code],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
-        with StudentHTTPClient(f"http://127.0.0.1:{port}", timeout=10) as client:
+        token = _first_token(process)
+        with StudentHTTPClient(f"http://127.0.0.1:{port}", token=token, timeout=10) as client:
             deadline = time.monotonic() + 60
             while True:
                 try:
                     assert client.health()["status"] == "ok"
                     break
                 except StudentUnavailableError:
-                    assert process.poll() is None, process.communicate()[1].decode()
+                    assert process.poll() is None, process.communicate()[1]
                     assert time.monotonic() < deadline, "the server did not come up"
                     time.sleep(0.1)
             client.add_memories(user, ["My favourite colour is teal."])
@@ -47,13 +63,18 @@ def test_serve_answers_over_http_until_stopped(database, database_url, user):
     finally:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0, stderr.decode()
+    assert process.returncode == 0, stderr
+    with session_scope(database.engine) as session:
+        (only,) = list_tokens(session=session)
+        assert only.role == "admin" and only.token_hash != token  # kept hashed
 
 
 def test_serve_fails_fast_on_an_unreachable_database(settings, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
     get_settings.cache_clear()
-    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("listened without a database"))
+    monkeypatch.setattr(
+        "selflearn.web.serve_app", lambda *a, **k: pytest.fail("listened without a database")
+    )
     try:
         with pytest.raises(DatabaseUnavailableError):
             _serve.serve(host="127.0.0.1", port=_free_port())

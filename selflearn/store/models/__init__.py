@@ -1,5 +1,6 @@
 """SQLAlchemy models of every table; the schema itself is made by the Alembic migrations."""
 
+from selflearn.store.models._access import ROLES, ApiToken, ConsoleSession
 from selflearn.store.models._base import Base
 from selflearn.store.models._episodes import Episode, ProbeResult
 from selflearn.store.models._experiments import (
@@ -29,10 +30,13 @@ from selflearn.store.models._telemetry import (
 
 __all__ = [
     "CYCLE_TYPES",
+    "ROLES",
     "STAGES",
     "VERSION_STATUSES",
+    "ApiToken",
     "Base",
     "Campaign",
+    "ConsoleSession",
     "Episode",
     "Experiment",
     "ExperimentResult",

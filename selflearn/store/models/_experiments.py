@@ -28,6 +28,7 @@ class Campaign(Base):
     """One run of the campaign graph, resumable from its checkpoint thread."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_started", "started_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     goal_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("goals.id"))
