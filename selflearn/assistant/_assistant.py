@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from langgraph.runtime import RunControl
 from sqlalchemy import insert
 
 from selflearn.assistant._builder import build_turn_graph
@@ -81,7 +82,9 @@ class Assistant:
             "options": options,
             "intent": intent,
         }
-        final = self.graph.invoke(state, context=self.context)
+        # A turn runs whole: a stop asked of an enclosing run (a campaign draining after
+        # SIGTERM) waits for the turn to end instead of cutting it between its nodes.
+        final = self.graph.invoke(state, context=self.context, control=RunControl())
         return final["result"]
 
     def delete_memories(self, user_id: str, ids: Sequence[uuid.UUID | str] | None = None) -> int:

@@ -116,11 +116,15 @@ def play_and_record(
     judge: EpisodeJudge | None = None,
 ) -> EpisodeResult:
     """Play an episode from a clean slate and record it; rerunning it replaces it."""
+    flush = getattr(client, "flush", None)
+    if callable(flush):
+        # Telemetry still buffered from an earlier, interrupted try of this episode must
+        # land before the slate is cleaned, or it would be written after it and count twice.
+        flush()
     with session_scope(engine) as session:
         clear_episode(spec.episode_id, session=session)
     result = run_episode(spec, client, paraphraser=paraphraser)
     verdicts = judge(spec, result.probes) if judge is not None else None
-    flush = getattr(client, "flush", None)
     if callable(flush):
         flush()  # the turns' telemetry must be written before the scores point at it
     with session_scope(engine) as session:
