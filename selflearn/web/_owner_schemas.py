@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 __all__ = [
     "MAX_ID",
@@ -49,6 +49,14 @@ __all__ = [
     "RollbackRequest",
 ]
 
+
+def _no_text_or_bool(cls: Any, value: Any) -> Any:
+    # "5" and true are not numbers; 5 and 5.0 are (JSON Schema's integer counts 5.0).
+    if isinstance(value, str | bool):
+        raise ValueError("a whole number is expected, not text or true/false")
+    return value
+
+
 #: Bounds of every id and page parameter: inside PostgreSQL's integer and bigint ranges.
 MAX_ID = 2_147_483_647
 MAX_OFFSET = 1_000_000
@@ -69,10 +77,12 @@ def _text(description: str, max_length: int = 2000) -> Any:
 class StartCampaign(_Body):
     """A campaign to start: the goal in plain words, its episode budget and seed."""
 
+    _numbers = field_validator("budget", "seed", "holdout_seeds", mode="before")(_no_text_or_bool)
+
     goal: str = _text("The goal, e.g. 'cut hallucinations below 5 % without losing recall'.")
-    budget: StrictInt = Field(40, ge=2, le=2000, description="Episodes the experiments may use.")
-    seed: StrictInt = Field(0, ge=0, le=MAX_ID, description="Seed of every random choice.")
-    holdout_seeds: StrictInt = Field(2, ge=1, le=20, description="Seeds per held-out scenario.")
+    budget: int = Field(40, ge=2, le=2000, description="Episodes the experiments may use.")
+    seed: int = Field(0, ge=0, le=MAX_ID, description="Seed of every random choice.")
+    holdout_seeds: int = Field(2, ge=1, le=20, description="Seeds per held-out scenario.")
 
 
 class ResumeCampaign(_Body):
@@ -218,8 +228,10 @@ class VersionAction(_Body):
 class RollbackRequest(_Body):
     """Roll the active version back to its parent, or to `to`."""
 
+    _numbers = field_validator("to", mode="before")(_no_text_or_bool)
+
     reason: str = _text("Why you roll back.")
-    to: StrictInt | None = Field(None, ge=1, le=MAX_ID, description="Version number to return to.")
+    to: int | None = Field(None, ge=1, le=MAX_ID, description="Version number to return to.")
 
 
 # -- chat and goals ----------------------------------------------------------------------

@@ -156,8 +156,17 @@ def stop_campaign(campaign_id: CampaignId, request: Request, state: State) -> Ca
     response_class=StreamingResponse,
     responses={
         200: sse_response(
-            ["status", "design", "dispatch", "episode", "look", "change", "stopping", "end",
-             "server_stopping"],
+            [
+                "status",
+                "design",
+                "dispatch",
+                "episode",
+                "look",
+                "change",
+                "stopping",
+                "end",
+                "server_stopping",
+            ],
             "Progress events; `data` holds the campaign's counters.",
         ),  # fmt: skip
         **auth_responses(),
@@ -168,8 +177,9 @@ def campaign_events(
     campaign_id: CampaignId,
     state: State,
     last_event_id: Annotated[
-        int | None, Header(ge=-1, le=1_000_000, description="Resume after this event.")
-    ] = None,
+        str,
+        Header(pattern=r"^-?[0-9]{1,7}$", description="Resume after this event (its id)."),
+    ] = "-1",
 ) -> StreamingResponse:
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     job = state.jobs.get(campaign_id)
@@ -179,7 +189,7 @@ def campaign_events(
         return StreamingResponse(
             static_events([("status", summary)]), media_type=SSE_MEDIA_TYPE, headers=headers
         )
-    after = -1 if last_event_id is None else last_event_id
+    after = max(-1, int(last_event_id))
     return StreamingResponse(
         job_events(job, state, after), media_type=SSE_MEDIA_TYPE, headers=headers
     )

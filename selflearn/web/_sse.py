@@ -28,6 +28,8 @@ def sse_response(events: list[str], description: str) -> dict[str, Any]:
         "required": ["event", "data"],
     }
     return {"description": description, "content": {SSE_MEDIA_TYPE: {"schema": schema}}}
+
+
 _WAIT_SECONDS = 0.5
 
 
