@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.llm_wire import Reset, chunks, completion, vector
 
 #: Every way the server can fail a request.
 FAULTS: tuple[str, ...] = (
@@ -271,15 +273,14 @@ class LLMServer:
         handler = self.handlers.get(model, self.handler)
         reply = await asyncio.to_thread(lambda: _reply(handler(request)))
         reply = self._spoil(reply, request)
-        completion = _completion(model, reply)
         if body.get("stream"):
             if fault == "reset":
-                return _Reset(b'data: {"id": "chatcmpl-x", "choices": [')
+                return Reset(b'data: {"id": "chatcmpl-x", "choices": [')
             usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return StreamingResponse(_chunks(model, reply, usage), media_type="text/event-stream")
-        payload = json.dumps(completion).encode()
+            return StreamingResponse(chunks(model, reply, usage), media_type="text/event-stream")
+        payload = json.dumps(completion(model, reply)).encode()
         if fault == "reset":
-            return _Reset(payload[: len(payload) // 2], declared=len(payload))
+            return Reset(payload[: len(payload) // 2], declared=len(payload))
         if fault == "truncated_json":
             return Response(payload[: len(payload) // 2], media_type="application/json")
         return Response(payload, media_type="application/json")
@@ -301,97 +302,10 @@ class LLMServer:
         texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
         dim = int(body.get("dimensions") or self.embedding_dim)
         data = [
-            {"object": "embedding", "index": i, "embedding": _vector(str(text), dim)}
+            {"object": "embedding", "index": i, "embedding": vector(str(text), dim)}
             for i, text in enumerate(texts)
         ]
         usage = {"prompt_tokens": len(texts), "total_tokens": len(texts)}
         return JSONResponse(
             {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
         )
-
-
-class _Reset(Response):
-    """Send part of an answer, then drop the connection (the client sees a reset)."""
-
-    def __init__(self, part: bytes, *, declared: int | None = None) -> None:
-        super().__init__()
-        self.part, self.declared = part, declared
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        headers = [(b"content-type", b"application/json")]
-        if self.declared is not None:
-            headers.append((b"content-length", str(self.declared).encode()))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": self.part, "more_body": True})
-        raise ConnectionResetError("the test server dropped the connection")
-
-
-def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f"call_{i}",
-            "type": "function",
-            "function": {"name": name, "arguments": json.dumps(args)},
-        }
-        for i, (name, args) in enumerate(reply.tool_calls)
-    ]
-
-
-def _completion(model: str, reply: Reply) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": reply.content}
-    if reply.tool_calls:
-        message["tool_calls"] = _tool_calls(reply)
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "created": 0,
-        "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": message,
-                "finish_reason": "tool_calls" if reply.tool_calls else "stop",
-            }
-        ],
-        "usage": {
-            "prompt_tokens": reply.prompt_tokens,
-            "completion_tokens": reply.completion_tokens,
-            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
-        },
-    }
-
-
-def _chunks(model: str, reply: Reply, usage: bool) -> Iterator[bytes]:
-    def event(choices: list[dict[str, Any]], **extra: Any) -> bytes:
-        chunk = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0}
-        data = {**chunk, "model": model, "choices": choices, **extra}
-        return f"data: {json.dumps(data)}\n\n".encode()
-
-    yield event([{"index": 0, "delta": {"role": "assistant", "content": ""}}])
-    text = reply.content
-    for start in range(0, len(text), 8):  # several pieces, as a real stream sends them
-        yield event([{"index": 0, "delta": {"content": text[start : start + 8]}}])
-    for i, call in enumerate(_tool_calls(reply)):
-        yield event([{"index": 0, "delta": {"tool_calls": [{"index": i, **call}]}}])
-    finish = "tool_calls" if reply.tool_calls else "stop"
-    yield event([{"index": 0, "delta": {}, "finish_reason": finish}])
-    if usage:
-        total = reply.prompt_tokens + reply.completion_tokens
-        counts = {
-            "prompt_tokens": reply.prompt_tokens,
-            "completion_tokens": reply.completion_tokens,
-            "total_tokens": total,
-        }
-        yield event([], usage=counts)
-    yield b"data: [DONE]\n\n"
-
-
-def _vector(text: str, dim: int) -> list[float]:
-    digest = b""
-    counter = 0
-    while len(digest) < dim:
-        digest += hashlib.sha256(f"{counter}:{text}".encode()).digest()
-        counter += 1
-    raw = [b / 255.0 - 0.5 for b in digest[:dim]]
-    norm = sum(v * v for v in raw) ** 0.5 or 1.0
-    return [v / norm for v in raw]

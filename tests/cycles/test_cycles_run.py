@@ -428,7 +428,8 @@ def test_macro_judges_a_sample_of_probes_and_reports_agreement(
             select(ProbeResult).where(ProbeResult.judge_label.is_not(None))
         ).all()
     assert len(judged) == 2 and all(0 <= p.judge_score <= 1 for p in judged)
-    assert {p.judge_label for p in judged} <= {"correct", "incorrect", "hallucinated"}
+    labels = {"correct", "incorrect", "correct_hallucinated", "incorrect_hallucinated"}
+    assert {p.judge_label for p in judged} <= labels
 
 
 def test_the_hallucination_rule_ab_includes_prompts_the_teacher_drafted(

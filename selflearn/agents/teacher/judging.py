@@ -44,11 +44,15 @@ _JUDGED = text(
 )
 
 
+def _label(correct: bool, hallucinated: bool) -> str:
+    return ("correct" if correct else "incorrect") + ("_hallucinated" if hallucinated else "")
+
+
 def label_of(verdict: Any) -> str:
-    """Return the stored label of a judge verdict: hallucinated, correct or incorrect."""
-    if verdict.hallucinated:
-        return "hallucinated"
-    return "correct" if verdict.correct else "incorrect"
+    """Return the stored label of a judge verdict: correct or incorrect, with
+    "_hallucinated" when it asserts what it should not (both flags, so kappa can be read
+    back on each)."""
+    return _label(bool(verdict.correct), bool(verdict.hallucinated))
 
 
 def episode_judge(
@@ -96,9 +100,15 @@ def judge_agreement(
     params = {"experiment": experiment_id, "campaign": campaign_id}
     with engine.connect() as conn:
         rows = conn.execute(_JUDGED, params).all()
+    return summarise(rows, offline=offline, limit=limit)
+
+
+def summarise(rows: Sequence[Any], *, offline: bool, limit: int = 5) -> dict[str, Any]:
+    """Return kappa and disagreements of judged probe rows (metric flags, judge label)."""
     judged = [
         SimpleNamespace(
-            correct=r.judge_label == "correct", hallucinated=r.judge_label == "hallucinated"
+            correct=r.judge_label.startswith("correct"),
+            hallucinated=r.judge_label.endswith("_hallucinated"),
         )
         for r in rows
     ]
@@ -124,9 +134,7 @@ def judge_agreement(
 
 
 def _metric_label(row: Any) -> str:
-    if row.hallucination:
-        return "hallucinated"
-    return "correct" if row.answer_correct else "incorrect"
+    return _label(bool(row.answer_correct), bool(row.hallucination))
 
 
 def kappa_text(summary: Mapping[str, Any]) -> str:

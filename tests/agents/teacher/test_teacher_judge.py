@@ -212,3 +212,28 @@ def test_agreement_rate_and_cohens_kappa():
     with pytest.raises(ValueError, match="aligned"):
         agreement(stored, judged[:2])
     assert agreement([], [])["correct"]["agreement"] is None
+
+
+def test_judge_agreement_counts_every_disagreement_its_kappa_sees():
+    from types import SimpleNamespace
+
+    from selflearn.agents.teacher.judging import summarise
+
+    def row(correct: bool, hallucination: bool, label: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            scenario_id="s", probe_id="p", variant="baseline", answer_correct=correct,
+            hallucination=hallucination, judge_label=label,
+        )  # fmt: skip
+
+    rows = [
+        row(True, False, "correct"),
+        row(True, True, "incorrect_hallucinated"),  # the judge disagrees on correctness
+        row(False, False, "incorrect"),
+        row(False, True, "incorrect_hallucinated"),
+    ]
+    summary = summarise(rows, offline=False)
+    assert summary["correct"]["kappa"] < 1 and summary["hallucinated"]["kappa"] == 1
+    assert summary["disagreement_count"] == 1
+    assert summary["disagreements"][0]["metrics"] == "correct_hallucinated"
+    offline = summarise(rows[:1], offline=True)
+    assert "metrics relabelled" in offline["note"]
