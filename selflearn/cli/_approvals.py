@@ -11,8 +11,13 @@ from rich.table import Table
 
 from selflearn.cli._components import store_session
 from selflearn.cli._output import console, print_json
-from selflearn.store.models import Proposal
-from selflearn.tuner import OWNER, approve_proposal, list_proposals, reject_proposal
+from selflearn.tuner import (
+    OWNER,
+    approve_proposal,
+    list_proposals,
+    proposal_record,
+    reject_proposal,
+)
 
 app = typer.Typer(
     help="Proposals waiting for the owner: list, approve, reject.", no_args_is_help=True
@@ -20,23 +25,6 @@ app = typer.Typer(
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object.")
 NOTE_OPTION = typer.Option(None, "--note", help="A note kept with the decision.")
-
-
-def proposal_dict(proposal: Proposal) -> dict[str, Any]:
-    """Return a proposal as JSON-ready data."""
-    return {
-        "id": proposal.id,
-        "kind": proposal.kind,
-        "status": proposal.status,
-        "why": proposal.reason,
-        "payload": proposal.payload,
-        "experiment_id": proposal.experiment_id,
-        "campaign_id": proposal.campaign_id,
-        "created_at": proposal.created_at.isoformat(),
-        "decided_at": None if proposal.decided_at is None else proposal.decided_at.isoformat(),
-        "decided_by": proposal.decided_by,
-        "decision_note": proposal.decision_note,
-    }
 
 
 def _summary(payload: dict[str, Any]) -> str:
@@ -61,7 +49,7 @@ def list_command(
     """List pending proposals (or all of them with --all), oldest first."""
     with store_session() as session:
         rows = [
-            proposal_dict(p)
+            proposal_record(p)
             for p in list_proposals(session=session, status=None if show_all else "pending")
         ]
     if as_json:
@@ -102,7 +90,7 @@ def approve_command(
         )
         assert result.proposal is not None and result.version is not None
         payload: dict[str, Any] = {
-            "proposal": proposal_dict(result.proposal),
+            "proposal": proposal_record(result.proposal),
             "version": result.version.version,
             "version_id": str(result.version.id),
             "changes": [change.to_dict() for change in result.changes],
@@ -126,7 +114,7 @@ def reject_command(
         proposal = reject_proposal(
             proposal_id, session=session, now=datetime.now(UTC), decided_by=OWNER, note=note
         )
-        payload = proposal_dict(proposal)
+        payload = proposal_record(proposal)
     if as_json:
         print_json({"proposal": payload})
         return

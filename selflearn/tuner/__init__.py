@@ -57,6 +57,7 @@ from selflearn.tuner._proposals import (
     approve_proposal,
     get_proposal,
     list_proposals,
+    proposal_record,
     reject_proposal,
 )
 from selflearn.tuner._updates import ApplyResult, propose_update, update_params
@@ -122,6 +123,7 @@ __all__ = [
     "get_version",
     "last_changed",
     "list_proposals",
+    "proposal_record",
     "list_versions",
     "memory_quality_actions",
     "parse_prepare_experiment",

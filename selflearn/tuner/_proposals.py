@@ -52,6 +52,23 @@ def list_proposals(*, session: Session, status: str | None = "pending") -> list[
     return list(session.scalars(query))
 
 
+def proposal_record(proposal: Proposal) -> dict[str, Any]:
+    """Return a proposal as JSON-ready data (the CLI's and the owner API's shape)."""
+    return {
+        "id": proposal.id,
+        "kind": proposal.kind,
+        "status": proposal.status,
+        "why": proposal.reason,
+        "payload": proposal.payload,
+        "experiment_id": proposal.experiment_id,
+        "campaign_id": proposal.campaign_id,
+        "created_at": proposal.created_at.isoformat(),
+        "decided_at": None if proposal.decided_at is None else proposal.decided_at.isoformat(),
+        "decided_by": proposal.decided_by,
+        "decision_note": proposal.decision_note,
+    }
+
+
 def _pending(proposal_id: int | str, *, session: Session) -> Proposal:
     proposal = get_proposal(proposal_id, session=session)
     if proposal.status != "pending":

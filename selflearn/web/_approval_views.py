@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from selflearn.errors import ConflictError
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, Experiment, ExperimentResult, Proposal
-from selflearn.tuner import approve_proposal, get_proposal, list_proposals, reject_proposal
+from selflearn.tuner import (
+    approve_proposal,
+    get_proposal,
+    list_proposals,
+    proposal_record,
+    reject_proposal,
+)
 from selflearn.web._state import WebState
 
 __all__ = ["approval_dict", "approvals", "decide"]
@@ -56,17 +62,7 @@ def _evidence(session: Session, experiment_id: str | None) -> dict[str, Any] | N
 def approval_dict(session: Session, proposal: Proposal, *, evidence: bool = True) -> dict[str, Any]:
     """Return a proposal as the owner API shows it, with its experiment's evidence."""
     return {
-        "id": proposal.id,
-        "kind": proposal.kind,
-        "status": proposal.status,
-        "why": proposal.reason,
-        "payload": proposal.payload,
-        "experiment_id": proposal.experiment_id,
-        "campaign_id": proposal.campaign_id,
-        "created_at": proposal.created_at.isoformat(),
-        "decided_at": None if proposal.decided_at is None else proposal.decided_at.isoformat(),
-        "decided_by": proposal.decided_by,
-        "decision_note": proposal.decision_note,
+        **proposal_record(proposal),
         "evidence": _evidence(session, proposal.experiment_id) if evidence else None,
     }
 
