@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from selflearn.errors import InvalidInputError
-from selflearn.locomo._harness import locomo_memories
+from selflearn.locomo._harness import REPLY_CONTEXT_CHARS, locomo_memories
 from selflearn.locomo._load import load_locomo
 from selflearn.locomo._models import LocomoConversation
 from selflearn.maas import MemoryService
@@ -63,7 +63,9 @@ class LocomoGoldenSet:
         *,
         service: MemoryService,
         ks: Sequence[int] = (5, 10, 25),
+        reply_context_chars: int = REPLY_CONTEXT_CHARS,
     ) -> None:
+        self.reply_context_chars = reply_context_chars
         self.ks = tuple(sorted({int(k) for k in ks}))
         if not self.ks or self.ks[0] < 1:
             raise InvalidInputError("ks must hold positive ranks", hint="Use e.g. (5, 10, 25).")
@@ -101,7 +103,7 @@ class LocomoGoldenSet:
         user_id = f"locomo-golden:{conversation.sample_id}:{uuid.uuid4().hex[:8]}"
         self._users.append(user_id)
         asked_at = conversation.sessions[-1].date_time + timedelta(days=1)
-        items = locomo_memories(conversation)
+        items = locomo_memories(conversation, reply_context_chars=self.reply_context_chars)
         self.service.add_memories(user_id, items, now=asked_at, merge_duplicates=False)
         for qa in conversation.qa:
             if qa.evidence:
