@@ -120,7 +120,9 @@ def test_a_campaign_whose_student_cannot_answer_pauses_then_resumes(
     settings, database, tmp_path, llm_server
 ):
     online = _responder_only(settings, llm_server, max_retries=1)
-    llm_server.fail("unavailable", times=2, model="responder-model")  # one call, one retry
+    # The responder is down until healed. Episodes play in parallel, so "the next two
+    # requests" could be the first tries of two calls, each then retried with success.
+    llm_server.fail("unavailable", times=1_000, model="responder-model")
     built = make_components(online, database)
     options = CampaignOptions(
         scenarios=(str(small_scenarios(tmp_path)),), budget=12, seed=2, holdout_seeds=1
@@ -140,6 +142,7 @@ def test_a_campaign_whose_student_cannot_answer_pauses_then_resumes(
                      "AND campaign_id = :c"), {"c": paused.campaign_id},
             ).scalar_one()  # fmt: skip
         assert status == "paused" and "responder provider failed" in why
+        llm_server.heal()
         done = runner.resume(paused.campaign_id)
     assert done.status == "completed"
     counts = _counts(database, done.campaign_id)
