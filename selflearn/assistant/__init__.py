@@ -8,7 +8,7 @@ gives a tool-calling responder the same learner as a LangChain tool.
 """
 
 from selflearn.assistant._assistant import Assistant
-from selflearn.assistant._builder import TurnGraph, build_turn_graph
+from selflearn.assistant._builder import TurnGraph, build_turn_graph, with_default_context
 from selflearn.assistant._nodes import (
     analyse_turn,
     pick_transition,
@@ -31,4 +31,5 @@ __all__ = [
     "record_turn",
     "respond",
     "route_after_analyse",
+    "with_default_context",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from langgraph.typing import StateLike
 
 from selflearn.assistant._nodes import (
     analyse_turn,
@@ -20,13 +21,17 @@ from selflearn.assistant._state import TurnContext, TurnState
 TurnGraph = StateGraph[TurnState, TurnContext, TurnState, TurnState]
 
 
-Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
+S = TypeVar("S")
+C = TypeVar("C", bound=StateLike)
 
 
-def _with_default(node: Node, default: Callable[[], TurnContext]) -> Node:
-    """Run `node` on the run's context, or on `default()` when the run was given none."""
+def with_default_context(
+    node: Callable[[S, Runtime[C]], dict[str, Any]], default: Callable[[], C]
+) -> Callable[[S, Runtime[C]], dict[str, Any]]:
+    """Run `node` on the run's context, or on `default()` when the run was given none (the
+    turn graph's and the campaign graph's nodes alike)."""
 
-    def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    def run(state: S, runtime: Runtime[C]) -> dict[str, Any]:
         if runtime.context is None:
             runtime = runtime.override(context=default())
         return node(state, runtime)
@@ -44,7 +49,7 @@ def build_turn_graph(*, default_context: Callable[[], TurnContext] | None = None
     """
     graph: TurnGraph = StateGraph(TurnState, context_schema=TurnContext)
     for node in (analyse_turn, pick_transition, respond, record_turn):
-        run = node if default_context is None else _with_default(node, default_context)
+        run = node if default_context is None else with_default_context(node, default_context)
         graph.add_node(node.__name__, run)  # type: ignore[call-overload]
     graph.add_edge(START, "analyse_turn")
     graph.add_conditional_edges("analyse_turn", route_after_analyse)

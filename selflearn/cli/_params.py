@@ -23,6 +23,7 @@ from selflearn.tuner import (
     get_version,
     list_versions,
     rollback,
+    version_record,
 )
 
 app = typer.Typer(
@@ -34,20 +35,8 @@ JSON_OPTION = typer.Option(False, "--json", help="Print one JSON object.")
 
 
 def version_dict(version: ParameterVersion, parent_number: int | None = None) -> dict[str, Any]:
-    """Return a version as JSON-ready data."""
-    return {
-        "id": str(version.id),
-        "version": version.version,
-        "status": version.status,
-        "parent_version": parent_number,
-        "experiment_id": version.experiment_id,
-        "variant": version.variant,
-        "reason": version.reason,
-        "initiated_by": version.initiated_by,
-        "created_at": version.created_at.isoformat(),
-        "activated_at": None if version.activated_at is None else version.activated_at.isoformat(),
-        "params": effective_params(version),
-    }
+    """Return a version as JSON-ready data, with its effective parameters."""
+    return {**version_record(version, parent_number), "params": effective_params(version)}
 
 
 def _changes_text(changes: list[dict[str, Any]]) -> str:

@@ -15,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from selflearn.assistant import with_default_context
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._episode_nodes import dispatch_look, play_episode, route_after_episodes
 from selflearn.graph._manager_nodes import await_approval, record_goal, write_report
@@ -33,22 +34,7 @@ def route_after_look(state: CampaignState) -> Literal["dispatch", "apply_change"
 
 
 CampaignGraph = StateGraph[CampaignState, CampaignContext, CampaignState, CampaignState]
-
-
 Node = Callable[[Any, Runtime[CampaignContext]], dict[str, Any]]
-
-
-def _with_default(node: Node, default: Callable[[], CampaignContext]) -> Node:
-    """Run `node` on the run's context, or on `default()` when the run was given none."""
-
-    def run(state: Any, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
-        if runtime.context is None:
-            runtime = runtime.override(context=default())
-        return node(state, runtime)
-
-    run.__name__ = run.__qualname__ = node.__name__
-    run.__doc__ = node.__doc__
-    return run
 
 
 def build_campaign_graph(
@@ -62,7 +48,7 @@ def build_campaign_graph(
     graph: CampaignGraph = StateGraph(CampaignState, context_schema=CampaignContext)
 
     def add(node: Node, **options: Any) -> None:
-        run = node if default_context is None else _with_default(node, default_context)
+        run = node if default_context is None else with_default_context(node, default_context)
         graph.add_node(node.__name__, run, **options)  # type: ignore[call-overload]
 
     for node in (open_campaign, record_goal, design_next, prepare_arms):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -110,24 +111,29 @@ class GraphTools:
             session.flush()
             return _goal_record(row)
 
-    def run_campaign(
+    def goal_campaign(
         self, goal_id: str, budget: int | None, seed: int | None, scenarios: list[str] | None
-    ) -> CampaignSummary:
-        """Run a campaign for a saved goal."""
+    ) -> tuple[GoalSpec, CampaignOptions]:
+        """Return a saved goal and the options of a campaign for it (the defaults fill in)."""
         with session_scope(self.database.engine) as session:
             row = session.get(Goal, uuid.UUID(goal_id))
             if row is None:
                 raise NotFoundError(f"no goal {goal_id}", hint="Set a goal first.")
             spec = GoalSpec.model_validate(row.spec)
-        options = CampaignOptions(
+        options = replace(
+            self.options,
             goal_text=spec.text or self.options.goal_text,
             scenarios=tuple(scenarios) if scenarios else self.options.scenarios,
             budget=budget or self.options.budget,
             seed=self.options.seed if seed is None else seed,
-            holdout_seeds=self.options.holdout_seeds,
-            holdout_scenarios=self.options.holdout_scenarios,
-            holdout_set_seed=self.options.holdout_set_seed,
         )
+        return spec, options
+
+    def run_campaign(
+        self, goal_id: str, budget: int | None, seed: int | None, scenarios: list[str] | None
+    ) -> CampaignSummary:
+        """Run a campaign for a saved goal."""
+        spec, options = self.goal_campaign(goal_id, budget, seed, scenarios)
         outcome = self.runner.start(options, spec=spec, goal_id=goal_id)
         return _summary(outcome, goal_id, self.runner.offline)
 

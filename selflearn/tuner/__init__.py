@@ -70,6 +70,7 @@ from selflearn.tuner._versions import (
     ensure_active_version,
     get_version,
     list_versions,
+    version_record,
 )
 
 __all__ = [
@@ -124,6 +125,7 @@ __all__ = [
     "last_changed",
     "list_proposals",
     "proposal_record",
+    "version_record",
     "list_versions",
     "memory_quality_actions",
     "parse_prepare_experiment",

@@ -51,6 +51,22 @@ def effective_params(version: ParameterVersion | None) -> dict[str, Any]:
     return params
 
 
+def version_record(version: ParameterVersion, parent_number: int | None = None) -> dict[str, Any]:
+    """Return a version as JSON-ready data (the CLI's and the owner API's shape)."""
+    return {
+        "id": str(version.id),
+        "version": version.version,
+        "status": version.status,
+        "parent_version": parent_number,
+        "experiment_id": version.experiment_id,
+        "variant": version.variant,
+        "reason": version.reason,
+        "initiated_by": version.initiated_by,
+        "created_at": version.created_at.isoformat(),
+        "activated_at": None if version.activated_at is None else version.activated_at.isoformat(),
+    }
+
+
 def diff_params(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[ParamDiff]:
     """Return the factors that differ, in registry order (unknown names last, sorted)."""
     names = [name for name in REGISTRY if name in before or name in after]

@@ -7,14 +7,13 @@ approval given in the chat resumes the campaign that waited for it.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from selflearn.agents.manager import CampaignSummary, ConversationLog, GoalSpec, Manager
+from selflearn.agents.manager import CampaignSummary, ConversationLog, Manager
 from selflearn.errors import ConflictError, NotFoundError
 from selflearn.graph import CampaignOptions, GraphTools
 from selflearn.store import session_scope
-from selflearn.store.models import Goal, Proposal
+from selflearn.store.models import Proposal
 from selflearn.web._state import WebState
 
 __all__ = ["ConsoleTools", "conversation", "talk"]
@@ -34,18 +33,7 @@ class ConsoleTools(GraphTools):
         self, goal_id: str, budget: int | None, seed: int | None, scenarios: list[str] | None
     ) -> CampaignSummary:
         """Start a campaign for a saved goal in the background (scenarios: the server's)."""
-        with session_scope(self.database.engine) as session:
-            row = session.get(Goal, uuid.UUID(goal_id))
-            if row is None:
-                raise NotFoundError(f"no goal {goal_id}", hint="Set a goal first.")
-            spec = GoalSpec.model_validate(row.spec)
-        options = CampaignOptions(
-            goal_text=spec.text or self.options.goal_text,
-            scenarios=self.options.scenarios,
-            budget=budget or self.options.budget,
-            seed=self.options.seed if seed is None else seed,
-            holdout_seeds=self.options.holdout_seeds,
-        )
+        spec, options = self.goal_campaign(goal_id, budget, seed, None)
         job = self.state.jobs.start(options, spec=spec, goal_id=goal_id)
         return CampaignSummary(
             campaign_id=job.campaign_id,

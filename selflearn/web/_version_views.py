@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from selflearn.store.models import ParameterVersion
-from selflearn.tuner import diff, diff_params, effective_params, explain, get_version
+from selflearn.tuner import (
+    diff,
+    diff_params,
+    effective_params,
+    explain,
+    get_version,
+    version_record,
+)
 
 __all__ = ["version_detail", "version_diff", "version_item", "version_page"]
 
@@ -22,19 +29,8 @@ def version_item(
         if parent is None
         else [d.to_dict() for d in diff_params(effective_params(parent), effective_params(version))]
     )
-    return {
-        "id": str(version.id),
-        "version": version.version,
-        "status": version.status,
-        "parent_version": None if parent is None else parent.version,
-        "experiment_id": version.experiment_id,
-        "variant": version.variant,
-        "reason": version.reason,
-        "initiated_by": version.initiated_by,
-        "created_at": version.created_at.isoformat(),
-        "activated_at": None if version.activated_at is None else version.activated_at.isoformat(),
-        "changes": changes,
-    }
+    parent_number = None if parent is None else parent.version
+    return {**version_record(version, parent_number), "changes": changes}
 
 
 def version_page(
