@@ -9,14 +9,15 @@ cannot move recall@5 and keeps the active value. min_relevance is searched in [0
 only: it removes candidates, so large values can only lose evidence, and a small budget is
 better spent elsewhere.
 
-The active version is evaluated first (then the SPEC defaults, if they differ). The best
-trial becomes a candidate version when its train recall@5 is higher than the active
-version's and a paired, per-question sequential test (`stats.decide`) does not call it
-worse; the test's verdict is part of the version's reason. Significance on the questions
-the trial was chosen on is neither needed nor meaningful (the pick is optimistic by
-construction): the candidate is never activated by the tune itself, and the evidence that
-counts is its recall on conversations it never saw (`selflearn eval locomo FILE --version
-N`), measured before anyone activates it. It is
+The active version is evaluated first (then the SPEC defaults, if they differ). The
+adoption rule is fixed and does not depend on any held-out figure: the best trial becomes a
+candidate version only when a paired, per-question sequential test (`stats.decide`) on the
+train questions calls it the winner over the active version (a significant gain); an
+inconclusive or worse result keeps the active version and says so. The pick is optimistic
+(the best of many trials on the same questions), so the rule errs towards keeping. The
+candidate is never activated by the tune itself: its recall on conversations it never saw
+(`selflearn eval locomo FILE --version N`) is the evidence an owner reads before
+activating it. It is
 made through the Tuner as the "tuned" arm of an experiment (`prepare_experiment`), so its
 parent is the active version and its reason says what it gained; the baseline arm, equal to
 the active version, is retired at once. With `activate=True` it is activated as the owner.
@@ -229,12 +230,16 @@ def tune_locomo(
         "seed": seed,
         "trials": trials,
     }
-    if decision is None or decision.verdict == "loser" or after <= before:
-        why = (
-            "no trial beat it"
-            if decision is None or after <= before
-            else f"the best trial ({after:.4f}) is worse per question: {decision.reason}"
-        )
+    if decision is None or decision.verdict != "winner" or after <= before:
+        if decision is None or after <= before:
+            why = "no trial beat it"
+        elif decision.verdict == "loser":
+            why = f"the best trial ({after:.4f}) is worse per question: {decision.reason}"
+        else:
+            why = (
+                f"the best trial ({after:.4f}) is not a significant gain on train "
+                f"(paired test {decision.verdict}, anytime p {decision.p_value:.3f})"
+            )
         reason = (
             f"tune locomo on {names}: kept v{base_version} (recall@{OBJECTIVE_K} "
             f"{before:.4f}); {why}"
