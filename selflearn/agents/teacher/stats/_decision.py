@@ -38,7 +38,7 @@ class Decision(BaseModel):
     ci_high: JsonFloat
     """Confidence-sequence interval for ``effect``: covers it at every look with 1 - alpha."""
     p_value: float
-    """Anytime-valid p-value for "no difference"; it never increases as pairs arrive."""
+    """Anytime-valid p-value for "no difference" at this look (1 / the Bayes factor now)."""
     n: int
     """Usable pairs (both values present)."""
     extra_needed: int | None
@@ -135,7 +135,11 @@ def decide(
         )
 
     path = prefix_path(diffs, g, alpha)
-    p_value = float(anytime_p_values(path.log_bf)[-1])
+    # The evidence of this look, not the best of every earlier prefix: Ville's inequality
+    # bounds the chance that any look reaches 1/alpha, so the guarantee holds either way,
+    # and pairs that drift (ordered by scenario or conversation) cannot leave a verdict
+    # that the data as a whole contradict (a "loser" whose mean difference is positive).
+    p_value = float(anytime_p_values(path.log_bf[-1:])[-1])
     low, high = confidence_bounds(path)
     effect, sd = float(path.mean[-1]), float(path.sd[-1])
     stats = (effect, sd, low, high, p_value)

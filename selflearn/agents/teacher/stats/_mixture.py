@@ -151,7 +151,8 @@ def confidence_bounds(path: PrefixPath) -> tuple[float, float]:
     The interval is the running intersection of the per-prefix intervals. Prefixes with
     constant data are left out: their zero spread would collapse the interval to a point that
     any later variation contradicts. If nothing else is left, or the data have drifted so far
-    that the intersection is empty, the latest prefix's own interval is returned.
+    that the intersection is empty or no longer holds the latest mean, the latest prefix's
+    own interval is returned.
     """
     lows = path.mean - path.half_width
     highs = path.mean + path.half_width
@@ -160,6 +161,9 @@ def confidence_bounds(path: PrefixPath) -> tuple[float, float]:
     if not keep.any():
         return last_low, last_high
     low, high = float(np.max(lows[keep])), float(np.min(highs[keep]))
-    if low > high:
+    mean = float(path.mean[-1])
+    if low > high or not low <= mean <= high:
+        # Data that drift (questions ordered by conversation, say) can leave an intersection
+        # that excludes the mean itself: report the latest prefix's own interval instead.
         return last_low, last_high
     return low, high
