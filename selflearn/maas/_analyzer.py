@@ -92,7 +92,7 @@ def _question_type(text: str) -> str | None:
 def _asking_part(text: str) -> str:
     """Return the sentences of `text` that ask, when it also says other things.
 
-    "Help me out here, what's my cat called? I can never keep track!": the topic is in the
+    "Help me out here, what's my boat called? I can never keep track!": the topic is in the
     question; the remark after it would match memories that share only its small talk.
     """
     parts = sentences(text)

@@ -3,15 +3,16 @@
 The offline responder follows the answer rules of its prompt (`_prompts`) with these two
 readings, both plain word rules that can be checked by hand:
 
-- `sentence_subject`: "self" when the user is the subject ("I work at ...", "my cat is
-  called Mochi", "my doctor put me on metformin"), "other" when someone else is ("my wife
-  Grace works at ...", "Luis takes lisinopril for his blood pressure"), "unknown" when the
-  sentence names no person at all ("Heron slipped to 28 October").
+- `sentence_subject`: "self" when the user is the subject ("I work at ...", "my tortoise
+  is called Basil", "my doctor put me on iron tablets"), "other" when someone else is ("my
+  husband Tomasz works at ...", "Omar takes atorvastatin for his cholesterol"), "unknown"
+  when the sentence names no person at all ("Tamarind slipped to 3 February").
 - `question_moment`: "past-first" for questions about how things were at first ("before I
   moved", "originally", "when we first met"), "past" for other past-tense questions,
   "present" otherwise (what holds now).
 - `announces_change`: whether a sentence says that something changed ("these days my
-  favourite tea is ...", "I am back to 25 km a week", "I switched to ...").
+  go-to breakfast is ...", "I am back to three pottery classes a week", "I switched to
+  ...").
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def sentence_subject(sentence: str, question: str = "") -> Subject:
     own = _OWN.search(sentence)
     speaker = _ALONE_I.search(sentence)
     if own is not None and own.group(1).lower() in RELATIONS:
-        # "my wife Grace works ..." unless the user is its object ("my doctor put me on").
+        # "my husband Tomasz works ..." unless the user is its object ("my doctor put me on").
         relation = own.group(1).lower()
         before_relation = (
             speaker is not None
@@ -102,7 +103,7 @@ def sentence_subject(sentence: str, question: str = "") -> Subject:
 
 
 def announces_change(sentence: str) -> bool:
-    """Return whether `sentence` says that something changed ("I now live in Berlin")."""
+    """Return whether `sentence` says that something changed ("I now live in Dundee")."""
     return _CHANGE.search(sentence) is not None
 
 

@@ -9,7 +9,7 @@ from selflearn.providers import STOP_WORDS, count_tokens, light_stem, words
 __all__ = ["STOP_WORDS", "content_terms", "count_tokens", "sentences", "stems", "truncate_tokens"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=\])\s+|\n+")
-# A full stop after these does not end a sentence: "Mr. Okafor", "St. Mary's", "No. 1".
+# A full stop after these does not end a sentence: "Mr. Reyes", "St. Kilda's", "No. 4".
 _ABBREVIATION = re.compile(r"(?:^|\s|\()(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|No|Jr|Sr|vs|e\.g|i\.e)\.$")
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 

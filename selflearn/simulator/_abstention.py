@@ -2,7 +2,7 @@
 
 An answer abstains when it is empty, or when it contains one of `ABSTENTION_PHRASES` and
 asserts nothing else: once stop words, conversational words, the question's own words and
-the phrases' words are set aside, no token is left. "I don't know, maybe Berlin?" therefore
+the phrases' words are set aside, no token is left. "I don't know, maybe Ghent?" therefore
 counts as an answer (a hedged guess), not as an abstention.
 """
 

@@ -74,8 +74,8 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "diet",
         "health",
-        ("pescatarian", "vegan", "keto", "gluten-free", "low-sodium", "Mediterranean",
-         "lacto-vegetarian", "dairy-free", "low-FODMAP", "paleo"),
+        ("flexitarian", "macrobiotic", "keto", "gluten-free", "low-sodium", "Mediterranean",
+         "high-protein", "dairy-free", "low-FODMAP", "paleo"),
         ("I eat a {value} diet.", "My diet is {value}, I stick to it pretty strictly."),
         ("I changed my diet, it's {value} from now on.", "New plan: I'm going {value}."),
         ("What diet do I follow now?", "Which diet am I on at the moment?"),
@@ -87,7 +87,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "pet",
         "pets",
-        ("Biscuit", "Pepper", "Juniper", "Marlowe", "Tofu", "Clementine", "Rufus", "Nimbus",
+        ("Crumpet", "Paprika", "Juniper", "Marlowe", "Tofu", "Clementine", "Rufus", "Nimbus",
          "Saffron", "Waffles", "Archibald", "Pistachio"),
         ("My dog is called {value}.", "I adopted a cat named {value}."),
         ("We have a new puppy, {value}.", "We took in a rescue called {value}."),
@@ -113,7 +113,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "car",
         "transport",
-        ("green Fiat Panda", "silver Volvo V60", "white Renault Zoe", "black Mazda CX-5",
+        ("green Fiat Panda", "silver Volvo V60", "white Renault Zoe", "black Honda Civic",
          "yellow Mini Cooper", "grey Kia Niro", "blue Peugeot 208", "red Seat Ibiza",
          "beige Dacia Duster", "orange Citroën C3"),
         ("I drive a {value}.", "My car is a {value}."),
@@ -138,7 +138,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "course",
         "learning",
-        ("Portuguese for beginners", "evening pottery", "data journalism",
+        ("Italian for beginners", "evening pottery", "data journalism",
          "conversational Japanese", "watercolour landscapes", "beekeeping basics",
          "intro to astronomy", "sign language level one", "furniture restoration",
          "creative writing workshop"),
@@ -154,7 +154,7 @@ DOMAINS: tuple[Domain, ...] = (
         "medication",
         "health",
         ("10 mg of cetirizine", "50 mg of sertraline", "5 mg of amlodipine",
-         "100 mcg of levothyroxine", "20 mg of omeprazole", "500 mg of metformin",
+         "100 mcg of levothyroxine", "20 mg of omeprazole", "75 mg of clopidogrel",
          "25 mg of losartan", "40 mg of atorvastatin"),
         ("My doctor has me on {value} every morning.", "I take {value} daily."),
         ("The doctor changed my prescription to {value}.", "New dose from today: {value}."),
@@ -167,7 +167,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "project",
         "work",
-        ("Project Kestrel", "Project Lantern", "Project Basalt", "Project Meridian",
+        ("Project Kestrel", "Project Beacon", "Project Basalt", "Project Meridian",
          "Project Thistle", "Project Halyard", "Project Quartzite", "Project Sundial",
          "Project Wren", "Project Obsidian"),
         ("I lead {value} at work.", "My main assignment is {value}."),
@@ -210,15 +210,15 @@ OTHERS: tuple[str, ...] = (
 )
 
 FIRST_NAMES: tuple[str, ...] = (
-    "Amara", "Bruno", "Chiara", "Dmitri", "Elif", "Farid", "Greta", "Hugo", "Ingrid", "Jonas",
-    "Keiko", "Luca", "Maren", "Nikhil", "Oona", "Pavel", "Quinn", "Rosa", "Soren", "Tamsin",
+    "Adaeze", "Bruno", "Chiara", "Dmitri", "Elif", "Fenna", "Greta", "Hugo", "Ingrid", "Joaquim",
+    "Keiko", "Luca", "Mireille", "Nikhil", "Oona", "Pavel", "Quinn", "Rafael", "Soren", "Tamsin",
     "Uma", "Viktor", "Wanda", "Xavier", "Yara", "Zeno", "Anouk", "Bastian", "Carmen", "Dario",
 )
 
 LAST_NAMES: tuple[str, ...] = (
-    "Albrecht", "Baptiste", "Castellano", "Dvořák", "Eriksen", "Fontaine", "Gallo", "Haddad",
-    "Iversen", "Jansen", "Kowalczyk", "Lindqvist", "Marchetti", "Nakamura", "Okafor",
-    "Petrov", "Quintero", "Rahimi", "Sandoval", "Tanaka", "Ueda", "Varga", "Whitlock", "Yilmaz",
+    "Albrecht", "Baptiste", "Castellano", "Dvořák", "Eriksen", "Fontaine", "Gallo", "Halloran",
+    "Iversen", "Jansen", "Kowalczyk", "Lockhart", "Marchetti", "Nakamura", "Ostrowski",
+    "Petrov", "Quintero", "Rahimi", "Sandoval", "Takeda", "Ueda", "Varga", "Whitlock", "Yoon",
 )
 
 TRAITS: tuple[str, ...] = (
@@ -242,7 +242,7 @@ FILLER: dict[str, tuple[str, ...]] = {
     "chatty": (
         "Honestly today was one of those days where the coffee machine was the highlight.",
         "I keep meaning to clean the balcony but the weather never cooperates, you know?",
-        "Random thought: do you think pigeons remember faces? I feel judged every morning.",
+        "Random thought: do you think crows remember faces? I feel judged every morning.",
     ),
     "neutral": (
         "It's been a quiet week so far.",

@@ -47,7 +47,7 @@ def golden_probes(scenario: Scenario) -> list[GoldenProbe]:
     Forbidden strings are the probe's own plus, for probes about the present (any kind but
     temporal and multi-hop, which may legitimately talk about the past), the values of the
     facts its expected facts replaced. A derived value that the question itself mentions is
-    left out ("Do I still live in Lisbon?" may be answered "No, not Lisbon any more").
+    left out ("Do I still live in Lyon?" may be answered "No, not Lyon any more").
     """
     golden: list[GoldenProbe] = []
     for probe in scenario.probes:

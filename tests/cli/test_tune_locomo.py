@@ -22,11 +22,11 @@ from tests.factories import make_student
 
 T0 = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
 FACTS = [
-    ("Ben", "I adopted a beagle named Toby last week.", "What is the name of Ben's dog?"),
+    ("Ben", "I adopted a whippet named Toby last week.", "What is the name of Ben's dog?"),
     ("Ana", "I started learning the cello in January.", "Which instrument is Ana learning?"),
-    ("Ben", "My sister Clara moved to Porto for her new job.", "Where did Ben's sister move?"),
-    ("Ana", "I ran the Valencia marathon in under four hours.", "Which marathon did Ana run?"),
-    ("Ben", "I am allergic to peanuts, so no satay for me.", "What is Ben allergic to?"),
+    ("Ben", "My sister Clara moved to Cork for her new job.", "Where did Ben's sister move?"),
+    ("Ana", "I ran the Dublin marathon in under four hours.", "Which marathon did Ana run?"),
+    ("Ben", "I am allergic to sesame, so no hummus for me.", "What is Ben allergic to?"),
     ("Ana", "My favourite painter is Hilma af Klint.", "Who is Ana's favourite painter?"),
     ("Ben", "We repainted the kitchen a deep green colour.", "What colour is Ben's kitchen?"),
     ("Ana", "I volunteer at the food bank every Saturday.", "Where does Ana volunteer?"),

@@ -73,7 +73,7 @@ def _online_turn(engine, at: datetime) -> None:
                 id=uuid.uuid4(),
                 user_id="u-online",
                 cycle_type="online",
-                query="I moved to Lisbon.",
+                query="I moved to Lyon.",
                 answer="Noted.",
                 created_at=at,
             )

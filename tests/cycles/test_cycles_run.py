@@ -127,7 +127,7 @@ def _online_turn(engine, version_id, at: datetime, *, error: bool, latency: floa
 
 def test_online_questions_become_one_golden_example_per_question(engine, service):
     user = f"u-{uuid.uuid4().hex[:8]}"
-    service.chat_turn(user, "I adopted a beagle named Toby last spring.")
+    service.chat_turn(user, "I adopted a whippet named Toby last spring.")
     first = service.chat_turn(user, "What is the name of my dog?")
     service.chat_turn(user, "what is the name of my dog")
     with session_scope(engine) as session:
@@ -164,7 +164,7 @@ def test_online_questions_become_one_golden_example_per_question(engine, service
 
 def test_micro_cycle_summarises_recent_online_turns_in_micro_telemetry(engine, service):
     user = f"u-{uuid.uuid4().hex[:8]}"
-    service.chat_turn(user, "My sister Ana lives in Porto and teaches maths.")
+    service.chat_turn(user, "My sister Ana lives in Cork and teaches maths.")
     service.chat_turn(user, "Where does my sister live?")
     report = run_cycle(
         "micro", database=engine, student=service, now=datetime.now(UTC) + timedelta(minutes=6)
@@ -342,8 +342,8 @@ def test_deep_reembeds_merges_flags_then_prunes(engine, service):
         [
             "My passport number ends in 4471.",
             "I once mentioned the weather was grey.",
-            "I am allergic to peanuts.",
-            "I am allergic to peanuts!",
+            "I am allergic to sesame.",
+            "I am allergic to sesame!",
             "I started learning the cello.",
         ],
         merge_duplicates=False,
@@ -364,7 +364,7 @@ def test_deep_reembeds_merges_flags_then_prunes(engine, service):
     with session_scope(engine) as session:
         rows = {m.id: m for m in session.scalars(select(Memory).where(Memory.user_id == user))}
     assert bad.id in rows and rows[bad.id].flagged and not rows[young.id].flagged
-    assert len({dup_a.id, dup_b.id} & set(rows)) == 1  # the two peanut memories are one
+    assert len({dup_a.id, dup_b.id} & set(rows)) == 1  # the two sesame memories are one
     assert rows[good.id].quality_score == pytest.approx(0.8)  # used/retrieved, helpful ≈ used
     expected = service.embedder.embed([rows[good.id].text])[0]
     assert np.allclose(np.asarray(rows[good.id].embedding), expected, atol=1e-5)

@@ -18,7 +18,7 @@ def _conversation() -> dict:
         "session_1_date_time": "1:56 pm on 8 May, 2023",
         "session_1": [
             {"speaker": "Ana", "dia_id": "D1:1", "text": "Hi Ben! How was your week?"},
-            {"speaker": "Ben", "dia_id": "D1:2", "text": "Busy. I adopted a beagle named Toby."},
+            {"speaker": "Ben", "dia_id": "D1:2", "text": "Busy. I adopted a whippet named Toby."},
             {"speaker": "Ana", "dia_id": "D1:3", "text": "Lovely! What does he like doing?"},
             {"speaker": "Ben", "dia_id": "D1:4", "text": "Chasing squirrels in the park.",
              "blip_caption": "a photo of a dog running on grass"},
@@ -36,7 +36,7 @@ def _conversation() -> dict:
              "evidence": ["D2:1"], "category": 2},
             {"question": "What does Toby like to chase?", "answer": "squirrels",
              "evidence": ["D1:2", "D1:4"], "category": 1},
-            {"question": "What did Ana adopt?", "adversarial_answer": "a beagle",
+            {"question": "What did Ana adopt?", "adversarial_answer": "a whippet",
              "evidence": ["D1:2"], "category": 5},
         ],
     }  # fmt: skip

@@ -82,17 +82,17 @@ def test_extractive_answer_quotes_the_supporting_sentence_or_abstains():
 @pytest.mark.parametrize(
     ("query", "terms", "question_type"),
     [
-        ("Wait, remind me, what am I allergic to?", ("allergic",), "what"),
-        ("Do you remember: how many kids do I have?", ("many", "kids"), "how"),
+        ("Wait, remind me, what am I afraid of?", ("afraid",), "what"),
+        ("Do you remember: how many bikes do I have?", ("many", "bikes"), "how"),
         (
-            "Help me out here, what's my cat called? I can never keep track!",
-            ("cat", "called"),
+            "Help me out here, what's my boat called? I can never keep track!",
+            ("boat", "called"),
             "what",
         ),
         ("Sorry if I asked before, but where do I work?", ("work",), "where"),
         (
-            "Could you please remind me: when is my dentist appointment?",
-            ("dentist", "appointment"),
+            "Could you please remind me: when is my boiler service?",
+            ("boiler", "service"),
             "when",
         ),
     ],
@@ -104,9 +104,9 @@ def test_the_words_of_asking_are_not_terms(query, terms, question_type):
 
 
 def test_sentences_do_not_end_at_titles_or_numbered_names():
-    text = "My contact is Mr. Erik Dahl. I practise Gymnopedie No. 1 daily! St. Mary's is big."
+    text = "My contact is Mr. Anton Reyes. I practise Etude No. 4 daily! St. Kilda's is big."
     assert sentences(text) == [
-        "My contact is Mr. Erik Dahl.",
-        "I practise Gymnopedie No. 1 daily!",
-        "St. Mary's is big.",
+        "My contact is Mr. Anton Reyes.",
+        "I practise Etude No. 4 daily!",
+        "St. Kilda's is big.",
     ]

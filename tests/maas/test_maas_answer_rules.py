@@ -13,39 +13,60 @@ from selflearn.maas._subjects import announces_change, question_moment, sentence
 from tests.factories import NOW
 
 JOBS = [
-    ContextLine(1, "2024-01-15", "Dan", "I work nights as a ward nurse at St. Mary's Hospital."),
-    ContextLine(2, "2024-03-02", "Dan", "My wife Grace works as a pharmacist at Lakeside."),
-    ContextLine(3, "2024-06-10", "Dan", "I switched jobs: I work as an instructor at Hillcrest."),
+    ContextLine(1, "2024-01-15", "Rui", "I work early shifts as a baker at St. Brigid's Bakery."),
+    ContextLine(2, "2024-03-02", "Rui", "My husband Tomasz works as a surveyor at Fernhill."),
+    ContextLine(3, "2024-06-10", "Rui", "I switched jobs: I work as a roaster at Copperleaf."),
 ]
 
 
 @pytest.mark.parametrize(
     ("sentence", "question", "subject"),
     [
-        ("I'm allergic to penicillin.", "What am I allergic to?", "self"),
-        ("My cat is called Mochi, she is grey.", "What is my cat called?", "self"),
-        ("My wife Grace works as a pharmacist.", "Where do I work?", "other"),
-        ("My doctor put me on metformin.", "Which medication do I take?", "self"),
-        ("Luis takes lisinopril for his blood pressure.", "What do I take?", "other"),
-        ("My mother sees Dr. Peter Marsh.", "Who is my dentist?", "other"),
-        ("I would like to mention that my sister's birthday is in May.", "When?", "other"),
-        ("I live with my partner in Porto.", "Where do I live?", "self"),
-        ("My manager is Sofia Brandt.", "Who is my manager?", "self"),
-        ("Heron slipped to 28 October.", "When does my project ship?", "unknown"),
+        ("I'm allergic to bee stings.", "Which allergies do I have?", "self"),
+        ("My tortoise is called Basil, he is ancient.", "What is my tortoise called?", "self"),
+        ("My husband Tomasz works as a surveyor.", "Where do I work?", "other"),
+        ("My doctor put me on iron tablets.", "Which pills do I take?", "self"),
+        ("Omar takes atorvastatin for his cholesterol.", "What do I take?", "other"),
+        ("My father sees Dr. Carys Abernathy.", "Who is my optician?", "other"),
+        ("I would like to mention that my nephew's graduation is in June.", "When?", "other"),
+        ("I live with my flatmate in Dundee.", "Where do I live?", "self"),
+        ("My boss is Henrik Salo.", "Who is my boss?", "self"),
+        ("Tamarind slipped to 3 February.", "When does my release go out?", "unknown"),
     ],
 )
 def test_sentence_subject_tells_the_users_facts_from_other_peoples(sentence, question, subject):
     assert sentence_subject(sentence, question) == subject
 
 
+# The relation may follow only the adjectives `_OWN` lists (old, new, best, ..., running);
+# "running" is there for one bundled scenario's "my running buddy", so any other activity
+# or kind word before the relation leaves the user as the subject.
+@pytest.mark.xfail(
+    strict=True,
+    reason="sentence_subject: only the listed adjectives may stand between 'my' and the "
+    "relation ('running' among them); another word ('climbing', 'school', 'twin') makes "
+    "someone else's fact the user's own",
+)
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "My climbing buddy Oskar climbs 15 hours a week.",
+        "My school friend Wen lives in Hobart.",
+        "My twin sister Ida works at a bakery.",
+    ],
+)
+def test_sentence_subject_sees_a_relation_behind_any_describing_word(sentence):
+    assert sentence_subject(sentence, "How many hours do I climb?") == "other"
+
+
 @pytest.mark.parametrize(
     ("question", "moment"),
     [
-        ("Where do I work now?", "present"),
-        ("What is my favourite tea?", "present"),
-        ("Where did I live before I moved?", "past-first"),
-        ("What was the original end date?", "past-first"),
-        ("Which race did I sign up for in January?", "past"),
+        ("Which gym do I go to now?", "present"),
+        ("What is my favourite board game?", "present"),
+        ("Which school did I teach at before I retrained?", "past-first"),
+        ("What was the original launch price?", "past-first"),
+        ("Which choir did I join in January?", "past"),
     ],
 )
 def test_question_moment(question, moment):
@@ -53,9 +74,31 @@ def test_question_moment(question, moment):
 
 
 def test_announces_change():
-    assert announces_change("These days my favourite tea is a roasted oolong.")
-    assert announces_change("I am back to 25 km a week.")
-    assert not announces_change("I had some tea with Anna yesterday.")
+    assert announces_change("These days my go-to breakfast is a bowl of congee.")
+    assert announces_change("I am back to three pottery classes a week.")
+    assert not announces_change("I had some cheese with Anna yesterday.")
+
+
+# `_CHANGE` holds every cue word of the bundled scenarios' update sentences ("upgraded",
+# "raised", "back to", "replaced", "these days", ...) but not common ones they do not use.
+@pytest.mark.xfail(
+    strict=True,
+    reason="announces_change: the cue-word list misses common ways of saying that "
+    "something changed (rescheduled, rebooked, traded, promoted, took up, a correction)",
+)
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The vet appointment got rescheduled to Friday.",
+        "We rebooked the ferry for the ninth.",
+        "I traded my road bike in for a gravel bike.",
+        "I got promoted to team lead.",
+        "I took up the cello last month.",
+        "Correction: the boiler is twelve years old, not eight.",
+    ],
+)
+def test_announces_change_in_other_words(sentence):
+    assert announces_change(sentence)
 
 
 def test_every_registered_prompt_states_its_rules_in_its_text():
@@ -67,40 +110,40 @@ def test_every_registered_prompt_states_its_rules_in_its_text():
 def test_own_facts_drops_what_the_user_said_about_someone_else():
     lines = JOBS[1:2]
     plain, _ = extractive_answer("Where do I work?", lines, "sentence")
-    assert "Lakeside" in plain  # v1 has no such rule: the only matching memory answers
+    assert "Fernhill" in plain  # v1 has no such rule: the only matching memory answers
     answer, used = extractive_answer("Where do I work?", lines, "grounded", {"own-facts"})
     assert answer == ABSTENTION and used == ()
-    # Asked about the wife, her fact is the answer.
-    about, _ = extractive_answer("Where does my wife work?", lines, "grounded", {"own-facts"})
-    assert "Lakeside" in about
+    # Asked about the husband, his fact is the answer.
+    about, _ = extractive_answer("Where does my husband work?", lines, "grounded", {"own-facts"})
+    assert "Fernhill" in about
 
 
 def test_latest_wins_answers_the_present_from_the_newest_memory_and_the_past_from_the_oldest():
     rules = {"own-facts", "latest-wins"}
     now, used = extractive_answer("Where do I work?", JOBS, "grounded", rules)
-    assert "Hillcrest" in now and used == (3,)
+    assert "Copperleaf" in now and used == (3,)
     first, used = extractive_answer("Where did I work originally?", JOBS, "grounded", rules)
-    assert "St. Mary's Hospital" in first and used == (1,)
+    assert "St. Brigid's Bakery" in first and used == (1,)
     # Without the rule the best-matching sentence answers, whatever its date.
     plain, _ = extractive_answer("Where do I work?", JOBS, "grounded", {"own-facts"})
-    assert "St. Mary's Hospital" in plain
+    assert "St. Brigid's Bakery" in plain
 
 
 def test_latest_wins_ignores_newer_memories_that_barely_match():
     lines = [
-        ContextLine(1, "2024-01-01", "Noor", "My favourite tea is a smoky lapsang souchong."),
-        ContextLine(2, "2024-05-01", "Noor", "I had some tea with Anna yesterday."),
+        ContextLine(1, "2024-01-01", "Ilse", "My favourite cheese is a crumbly Wensleydale."),
+        ContextLine(2, "2024-05-01", "Ilse", "I had some cheese with Anna yesterday."),
     ]
     answer, _ = extractive_answer(
-        "What is my favourite tea?", lines, "grounded", {"own-facts", "latest-wins"}
+        "What is my favourite cheese?", lines, "grounded", {"own-facts", "latest-wins"}
     )
-    assert "lapsang" in answer
+    assert "Wensleydale" in answer
 
 
 def test_sentences_keep_titles_and_numbers_whole():
-    lines = [ContextLine(1, "2024-03-02", "Leo", "I take piano with a teacher called Mrs. Okafor.")]
-    answer, _ = extractive_answer("Who teaches me piano?", lines, "sentence")
-    assert "Mrs. Okafor." in answer
+    lines = [ContextLine(1, "2024-03-02", "Ana", "I have cello lessons from Mrs. Lindgren.")]
+    answer, _ = extractive_answer("Who teaches me cello?", lines, "sentence")
+    assert "Mrs. Lindgren." in answer
 
 
 def test_the_service_applies_the_prompt_rules_end_to_end(service, user):
@@ -108,19 +151,22 @@ def test_the_service_applies_the_prompt_rules_end_to_end(service, user):
         user,
         [
             {
-                "text": "I run about 35 km a week over four runs.",
+                "text": "I climb about 9 hours a week over four climbs.",
                 "occurred_at": NOW - timedelta(days=90),
             },
-            {"text": "My buddy Jonas runs 60 km a week.", "occurred_at": NOW - timedelta(days=40)},
-            {"text": "I am back to 25 km a week.", "occurred_at": NOW - timedelta(days=5)},
+            {
+                "text": "My buddy Oskar climbs 15 hours a week.",
+                "occurred_at": NOW - timedelta(days=40),
+            },
+            {"text": "I am back to 5 hours a week.", "occurred_at": NOW - timedelta(days=5)},
         ],
     )
-    question = "How many km a week do I run these days?"
+    question = "How many hours a week do I climb these days?"
     answers = {
         version: service.chat_turn(
             user, question, params={"responder.system_prompt_version": version}
         ).answer
         for version in ("v1", "v4-current")
     }
-    assert "35 km" in answers["v1"]
-    assert "25 km" in answers["v4-current"] and "Jonas" not in answers["v4-current"]
+    assert "9 hours" in answers["v1"]
+    assert "5 hours" in answers["v4-current"] and "Oskar" not in answers["v4-current"]

@@ -28,15 +28,15 @@ def _memories(database, user_id: str) -> list[Memory]:
 
 def test_near_duplicates_merge_keeping_counters_and_provenance(service, database, user):
     first = service.add_memories(
-        user, [{"text": "My sister Anna lives in Berlin.", "source_turn_ids": ["t1"]}]
+        user, [{"text": "My sister Anna lives in Ghent.", "source_turn_ids": ["t1"]}]
     )[0]
     service.chat_turn(user, "Where does Anna live?")  # retrieves it: counters move
     again = service.add_memories(
         user,
         [
-            {"text": "My sister Anna lives in Berlin!", "source_turn_ids": ["t2"], "tags": ["x"]},
-            {"text": "My sister Anna lives in Munich.", "source_turn_ids": ["t3"]},
-            {"text": "my sister anna lives in berlin", "source_turn_ids": ["t4"]},
+            {"text": "My sister Anna lives in Ghent!", "source_turn_ids": ["t2"], "tags": ["x"]},
+            {"text": "My sister Anna lives in Turin.", "source_turn_ids": ["t3"]},
+            {"text": "my sister anna lives in ghent", "source_turn_ids": ["t4"]},
         ],
     )
     assert again[0].merged and again[0].id == first.id
@@ -69,7 +69,7 @@ def test_chat_turn_remembers_statements_with_provenance_not_questions(service, u
 
 
 def test_telemetry_has_a_run_and_one_event_per_stage_with_spec_columns(service, database, user):
-    service.add_memories(user, ["My favourite city is Porto."])
+    service.add_memories(user, ["My favourite city is Cork."])
     result = service.chat_turn(
         user,
         "What is my favourite city?",

@@ -29,7 +29,7 @@ from selflearn.simulator import (
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
-WHERE = ProbeTruth(expected_ids=["f-home"], answer="Berlin", forbidden=["Lisbon", "Munich"])
+WHERE = ProbeTruth(expected_ids=["f-home"], answer="Ghent", forbidden=["Lyon", "Turin"])
 
 
 def item(item_id: str, text: str, *provenance: str) -> RetrievedItem:
@@ -50,8 +50,8 @@ def test_normalisation_is_squad_like() -> None:
 
 
 def test_token_f1_hand_computed() -> None:
-    assert token_f1(["you", "live", "in", "berlin", "now"], ["berlin"]) == pytest.approx(1 / 3)
-    assert token_f1(["berlin"], ["berlin"]) == 1.0
+    assert token_f1(["you", "live", "in", "ghent", "now"], ["ghent"]) == pytest.approx(1 / 3)
+    assert token_f1(["ghent"], ["ghent"]) == 1.0
     assert token_f1([], []) == 1.0
     assert token_f1(["x"], []) == 0.0
     # precision 2/3, recall 2/4 -> F1 = 2 * (2/3 * 1/2) / (2/3 + 1/2) = 4/7
@@ -59,7 +59,7 @@ def test_token_f1_hand_computed() -> None:
 
 
 def test_span_f1_finds_the_answer_inside_a_sentence() -> None:
-    assert span_f1(tokens("You live in Berlin now."), tokens("Berlin")) == 1.0
+    assert span_f1(tokens("You live in Ghent now."), tokens("Ghent")) == 1.0
     gold = tokens("improve shooting percentage, win a championship")
     answer = tokens("He wants to win a championship and to improve his shooting")
     assert 0.5 < span_f1(answer, gold) < 1.0
@@ -76,13 +76,13 @@ def test_context_precision_as_ragas_defines_it() -> None:
 
 
 def test_retrieval_precision_recall_hit_through_provenance() -> None:
-    truth = ProbeTruth(expected_ids=["f1", "f2"], answer="Berlin")
+    truth = ProbeTruth(expected_ids=["f1", "f2"], answer="Ghent")
     result = score_probe(
         outcome(
-            "Berlin",
-            item("m1", "I moved to Berlin.", "t1"),
+            "Ghent",
+            item("m1", "I moved to Ghent.", "t1"),
             item("m2", "The weather is nice."),
-            item("m3", "My sister lives in Porto.", "t9"),
+            item("m3", "My sister lives in Cork.", "t9"),
         ),
         truth,
         id_map={"t1": ["f1"], "t9": ["d1"]},
@@ -95,7 +95,7 @@ def test_retrieval_precision_recall_hit_through_provenance() -> None:
 
 
 def test_retrieval_metrics_are_undefined_when_nothing_is_retrieved_or_needed() -> None:
-    empty = score_probe(outcome("Berlin"), WHERE)
+    empty = score_probe(outcome("Ghent"), WHERE)
     assert empty.precision is None and empty.context_precision is None
     assert empty.recall == 0.0 and empty.hit is False
     unknown = ProbeTruth(unanswerable=True)
@@ -113,7 +113,7 @@ def test_related_ids_count_for_precision_not_recall() -> None:
 
 
 def test_correct_answer_inside_a_sentence() -> None:
-    result = score_probe(outcome("You live in Berlin now.", item("m", "I moved to Berlin.")), WHERE)
+    result = score_probe(outcome("You live in Ghent now.", item("m", "I moved to Ghent.")), WHERE)
     assert result.correct and not result.hallucinated and not result.abstained
     assert result.answer_match == 1.0
     assert result.answer_f1 == pytest.approx(1 / 3)  # 1 of 5 tokens: 2 * (1/5 * 1) / (6/5)
@@ -121,8 +121,8 @@ def test_correct_answer_inside_a_sentence() -> None:
 
 
 def test_threshold_controls_correctness() -> None:
-    truth = ProbeTruth(expected_ids=["f"], answer="Hamburg Half Marathon")
-    answer = outcome("The Hamburg race.", item("m", "Hamburg race"))
+    truth = ProbeTruth(expected_ids=["f"], answer="Lakeland Trail Ultra")
+    answer = outcome("The Lakeland race.", item("m", "Lakeland race"))
     assert score_probe(answer, truth).correct  # span F1 = 2 * (1/1 * 1/3) / (4/3) = 0.5
     strict = MetricSettings(correct_threshold=0.6)
     assert not score_probe(answer, truth, settings=strict).correct
@@ -133,12 +133,12 @@ def test_threshold_controls_correctness() -> None:
     [
         ("", "Where do I live?", True),
         ("I don't know.", "Where do I live?", True),
-        ("Sorry, I have no information about your blood type.", "What is my blood type?", True),
+        ("Sorry, I have no information about your star sign.", "What is my star sign?", True),
         ("You never told me that.", "What is my dog called?", True),
         ("Not mentioned in the conversation.", "Did Caroline make the bowl?", True),
-        ("I don't know, maybe Berlin?", "Where do I live?", False),
-        ("I'm not sure, but I think you moved to Lisbon.", "Where do I live?", False),
-        ("Berlin.", "Where do I live?", False),
+        ("I don't know, maybe Ghent?", "Where do I live?", False),
+        ("I'm not sure, but I think you moved to Lyon.", "Where do I live?", False),
+        ("Ghent.", "Where do I live?", False),
     ],
 )
 def test_abstention_detection(answer: str, question: str, expected: bool) -> None:
@@ -149,14 +149,14 @@ def test_abstention_detection(answer: str, question: str, expected: bool) -> Non
 
 
 def test_forbidden_value_is_a_hallucination() -> None:
-    result = score_probe(outcome("You live in Lisbon.", item("m", "I live in Lisbon.")), WHERE)
-    assert result.hallucinated and result.forbidden_hits == ["Lisbon"]
+    result = score_probe(outcome("You live in Lyon.", item("m", "I live in Lyon.")), WHERE)
+    assert result.hallucinated and result.forbidden_hits == ["Lyon"]
     assert not result.correct
 
 
 def test_unsupported_claim_is_a_hallucination() -> None:
-    truth = ProbeTruth(expected_ids=["f"], answer="Dr. Helen Marsh")
-    context = item("m", "My dentist is Dr. Helen Marsh.")
+    truth = ProbeTruth(expected_ids=["f"], answer="Dr. Imogen Pryce")
+    context = item("m", "My dentist is Dr. Imogen Pryce.")
     made_up = score_probe(
         outcome("Dr. Evans Porter", context, question="Who is my dentist?"), truth
     )
@@ -175,21 +175,19 @@ def test_an_unsupported_number_is_always_a_hallucination() -> None:
 
 
 def test_conversational_wording_is_not_unsupported() -> None:
-    answer = "Based on what you told me earlier, you currently live in Berlin."
-    result = score_probe(outcome(answer, item("m", "I moved to Berlin in May.")), WHERE)
+    answer = "Based on what you told me earlier, you currently live in Ghent."
+    result = score_probe(outcome(answer, item("m", "I moved to Ghent in May.")), WHERE)
     assert result.unsupported == [] and not result.hallucinated and result.correct
 
 
 def test_unanswerable_probe_rewards_abstention_and_flags_forbidden() -> None:
-    truth = ProbeTruth(unanswerable=True, forbidden=["O negative"])
-    context = item("m", "Partner Jess is blood type O negative.")
-    question = "What is my blood type?"
-    honest = score_probe(
-        outcome("I don't know your blood type.", context, question=question), truth
-    )
+    truth = ProbeTruth(unanswerable=True, forbidden=["Capricorn"])
+    context = item("m", "Partner Malik's star sign is Capricorn.")
+    question = "What is my star sign?"
+    honest = score_probe(outcome("I don't know your star sign.", context, question=question), truth)
     assert honest.correct and honest.abstained and not honest.hallucinated and honest.passed
     assert honest.used_ids == []
-    wrong = score_probe(outcome("You are O negative.", context, question=question), truth)
+    wrong = score_probe(outcome("You are a Capricorn.", context, question=question), truth)
     assert wrong.hallucinated and not wrong.correct and not wrong.abstained
 
 
@@ -217,13 +215,13 @@ def test_error_outcome_counts_as_failure_only() -> None:
 
 
 def test_context_utilisation() -> None:
-    truth = ProbeTruth(expected_ids=["f1", "f2"], answer="Bologna")
+    truth = ProbeTruth(expected_ids=["f1", "f2"], answer="Uppsala")
     result = score_probe(
         outcome(
-            "Bologna.",
-            item("a", "My brother lives in Bologna.", "f1"),
+            "Uppsala.",
+            item("a", "My brother lives in Uppsala.", "f1"),
             item("b", "I fly to see my brother on 19 October.", "f2"),
-            item("c", "Bologna is lovely.", "x"),
+            item("c", "Uppsala is lovely.", "x"),
         ),
         truth,
     )
@@ -238,8 +236,8 @@ def test_aggregate_hand_computed() -> None:
     good = score_probe(
         ProbeOutcome(
             question="Where do I live?",
-            answer="Berlin",
-            retrieved=[item("m", "I live in Berlin.", "f-home")],
+            answer="Ghent",
+            retrieved=[item("m", "I live in Ghent.", "f-home")],
             latency_ms=100.0,
             stage_latency_ms={"responder": 60.0},
             prompt_tokens=100,
@@ -249,7 +247,7 @@ def test_aggregate_hand_computed() -> None:
         WHERE,
     )
     bad = score_probe(
-        ProbeOutcome(question="Where do I live?", answer="Lisbon", latency_ms=300.0), WHERE
+        ProbeOutcome(question="Where do I live?", answer="Lyon", latency_ms=300.0), WHERE
     )
     metrics = aggregate_scores([good, bad])
     assert metrics.probes == 2 and metrics.answerable == 2

@@ -25,27 +25,27 @@ sessions:
 facts:
   - id: f-home
     session: s1
-    text: I live in Lisbon.
-    value: Lisbon
+    text: I live in Lyon.
+    value: Lyon
   - id: f-home2
     session: s2
-    text: I moved to Berlin.
-    value: Berlin
+    text: I moved to Ghent.
+    value: Ghent
     supersedes: f-home
 distractors:
   - id: d-sis
     session: s1
-    text: My sister lives in Porto.
+    text: My sister lives in Cork.
     about: sister
-    value: Porto
+    value: Cork
 probes:
   - id: p-where
     session: s2
     question: Where do I live?
     expects:
       - f-home2
-    answer: Berlin
-    forbidden: [Porto]
+    answer: Ghent
+    forbidden: [Cork]
     kind: update
   - id: p-blood
     session: s2
@@ -137,10 +137,10 @@ CASES = [
         id="unanswerable-expects-facts",
     ),
     pytest.param(
-        "    value: Lisbon\n  - id: f-home2\n    session: s2\n    text: I moved to Berlin.\n"
-        "    value: Berlin\n    supersedes: f-home\n",
-        "    value: Lisbon\n    supersedes: f-home2\n  - id: f-home2\n    session: s2\n"
-        "    text: I moved to Berlin.\n    value: Berlin\n",
+        "    value: Lyon\n  - id: f-home2\n    session: s2\n    text: I moved to Ghent.\n"
+        "    value: Ghent\n    supersedes: f-home\n",
+        "    value: Lyon\n    supersedes: f-home2\n  - id: f-home2\n    session: s2\n"
+        "    text: I moved to Ghent.\n    value: Ghent\n",
         "facts.0.supersedes",
         "revealed later",
         "supersedes: f-home2",
@@ -157,7 +157,7 @@ CASES = [
         id="supersedes-unknown",
     ),
     pytest.param(
-        "    value: Lisbon\n",
+        "    value: Lyon\n",
         "    value: Lisboa\n",
         "facts.0.value",
         "does not occur verbatim",
@@ -184,8 +184,8 @@ CASES = [
         id="sessions-out-of-order",
     ),
     pytest.param(
-        "    answer: Berlin\n",
-        "    answr: Berlin\n",
+        "    answer: Ghent\n",
+        "    answr: Ghent\n",
         "probes.0.answr",
         "unknown field",
         "answr:",
@@ -193,7 +193,7 @@ CASES = [
         id="unknown-field",
     ),
     pytest.param(
-        "    answer: Berlin\n",
+        "    answer: Ghent\n",
         "",
         "probes.0.answer",
         "missing",
@@ -211,17 +211,17 @@ CASES = [
         id="unknown-style",
     ),
     pytest.param(
-        "    forbidden: [Porto]\n",
-        "    forbidden: [Berlin]\n",
+        "    forbidden: [Cork]\n",
+        "    forbidden: [Ghent]\n",
         "probes.0.forbidden.0",
         "occurs in the expected answer",
-        "forbidden: [Berlin]",
+        "forbidden: [Ghent]",
         1,
         id="forbidden-contains-answer",
     ),
     pytest.param(
-        "      - f-home2\n    answer: Berlin\n    forbidden: [Porto]\n    kind: update\n",
-        "      - f-home\n    answer: Lisbon\n    forbidden: [Porto]\n    kind: single-hop\n",
+        "      - f-home2\n    answer: Ghent\n    forbidden: [Cork]\n    kind: update\n",
+        "      - f-home\n    answer: Lyon\n    forbidden: [Cork]\n    kind: single-hop\n",
         "probes.0.expects.0",
         "superseded by 'f-home2'",
         "      - f-home",
@@ -315,7 +315,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_all_problems_are_kept_on_the_error(tmp_path: Path) -> None:
-    text = edit("      - f-home2\n", "      - f-nope\n").replace("value: Lisbon", "value: Lx")
+    text = edit("      - f-home2\n", "      - f-nope\n").replace("value: Lyon", "value: Lx")
     with pytest.raises(ScenarioError) as caught:
         load_scenario(write(tmp_path, text))
     paths = {issue.path for issue in caught.value.issues}

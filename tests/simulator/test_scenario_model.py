@@ -31,12 +31,12 @@ def base() -> dict[str, Any]:
             {"id": "s2", "at": "2024-02-01T10:00:00+00:00"},
         ],
         "facts": [
-            {"id": "f1", "session": "s1", "text": "I live in Lisbon.", "value": "Lisbon"},
+            {"id": "f1", "session": "s1", "text": "I live in Lyon.", "value": "Lyon"},
             {
                 "id": "f2",
                 "session": "s2",
-                "text": "I moved to Berlin.",
-                "value": "Berlin",
+                "text": "I moved to Ghent.",
+                "value": "Ghent",
                 "supersedes": "f1",
             },
         ],
@@ -46,7 +46,7 @@ def base() -> dict[str, Any]:
                 "session": "s2",
                 "question": "Where do I live now?",
                 "expects": ["f2"],
-                "answer": "Berlin",
+                "answer": "Ghent",
                 "kind": "update",
             }
         ],
@@ -133,7 +133,7 @@ def test_temporal_probe_may_expect_a_superseded_fact() -> None:
             "session": "s2",
             "question": "Where did I live before?",
             "expects": ["f1"],
-            "answer": "Lisbon",
+            "answer": "Lyon",
             "kind": "temporal",
         }
     )
@@ -145,14 +145,14 @@ def test_temporal_probe_may_expect_a_superseded_fact() -> None:
 
 def test_golden_probes_add_stale_values_to_forbidden() -> None:
     data = base()
-    data["probes"][0]["forbidden"] = ["Porto"]
+    data["probes"][0]["forbidden"] = ["Cork"]
     data["probes"].append(
         {
             "id": "p2",
             "session": "s2",
             "question": "Where did I live before?",
             "expects": ["f1"],
-            "answer": "Lisbon",
+            "answer": "Lyon",
             "kind": "temporal",
         }
     )
@@ -160,13 +160,13 @@ def test_golden_probes_add_stale_values_to_forbidden() -> None:
         {
             "id": "p3",
             "session": "s2",
-            "question": "Do I still live in Lisbon?",
+            "question": "Do I still live in Lyon?",
             "expects": ["f2"],
-            "answer": "No, Berlin",
+            "answer": "No, Ghent",
         }
     )
     golden = {g.probe_id: g for g in golden_probes(Scenario.model_validate(data))}
-    assert golden["p1"].truth.forbidden == ["Porto", "Lisbon"]
+    assert golden["p1"].truth.forbidden == ["Cork", "Lyon"]
     assert golden["p1"].truth.expected_ids == ["f2"]
     assert golden["p1"].user_id == DEFAULT_USER_ID
     assert golden["p2"].truth.forbidden == []  # history questions may mention the past

@@ -158,7 +158,7 @@ def test_non_utf8_bodies_are_refused_and_store_nothing(api, user):
     ],
 )
 def test_a_batch_with_one_bad_item_stores_nothing(api, user, bad_item, status, code):
-    items = ["I live in Porto.", "I work as a nurse.", bad_item, "I have two cats."]
+    items = ["I live in Cork.", "I work as a nurse.", bad_item, "I have two cats."]
     error_of(api.post(at(user, "memories"), json={"items": items}), status, code)
     assert stored(api, user) == []
 
@@ -175,7 +175,7 @@ def test_bad_user_ids_batches_and_cycle_types_are_invalid_input(api, user):
 def test_deleting_someone_elses_memory_is_not_found_and_deletes_nothing(api, user):
     mine = api.post(at(user, "memories"), json={"items": ["I like rye bread."]}).json()
     other = f"{user}-other"
-    theirs = api.post(at(other, "memories"), json={"items": ["I like oat milk."]}).json()
+    theirs = api.post(at(other, "memories"), json={"items": ["I like soy milk."]}).json()
     ids = [mine["items"][0]["id"], theirs["items"][0]["id"]]
     error_of(api.delete(at(user, "memories"), params={"ids": ids}), 404, "not_found")
     error_of(api.delete(at(user, "memories"), params={"ids": ["nope"]}), 400, "invalid_input")

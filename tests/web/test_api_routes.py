@@ -39,7 +39,7 @@ def test_memories_are_added_listed_and_deleted(api, user):
         [
             "I keep bees on the roof.",
             {
-                "text": "My sister Anna moved to Lisbon.",
+                "text": "My sister Anna moved to Lyon.",
                 "speaker": "Maria",
                 "occurred_at": "2024-05-02T09:00:00+00:00",
                 "source_turn_ids": ["t7"],
@@ -70,22 +70,22 @@ def test_user_ids_may_hold_slashes_and_reserved_characters(api, user):
     # Episode users look like "campaign/experiment/arm/scenario/s1/alice". ('%' is covered
     # over real HTTP in test_http_client: the test client decodes the path twice.)
     odd = f"{user}/exp/arm/s1/alice?x=1#frag & more"
-    add(api, odd, ["I am allergic to peanuts."])
+    add(api, odd, ["I am allergic to sesame."])
     assert [r.user_id for r in listed(api, odd)] == [odd]
     assert listed(api, user) == [] and listed(api, f"{user}/exp") == []
     found = api.post(at(odd, "search"), json={"query": "allergic"}).json()
-    assert [i["text"] for i in found["items"]] == ["I am allergic to peanuts."]
+    assert [i["text"] for i in found["items"]] == ["I am allergic to sesame."]
     assert api.delete(at(odd, "memories")).json() == {"deleted": 1}
 
 
 def test_search_ranks_the_user_memories_without_storing_anything(api, user, now):
-    add(api, user, [*FACTS, "My dog is called Pixel."])
+    add(api, user, [*FACTS, "My dog is called Nugget."])
     response = api.post(
         at(user, "search"), json={"query": "What is my dog called?", "now": now.isoformat()}
     )
     assert response.status_code == 200, response.text
     result = SearchResult.model_validate(response.json())
-    assert result.items[0].text == "My dog is called Pixel."
+    assert result.items[0].text == "My dog is called Nugget."
     assert result.items[0].score >= result.items[-1].score
     assert "dog" in result.keywords and result.strategy and result.latency_ms >= 0
     assert len(listed(api, user)) == len(FACTS) + 1

@@ -82,7 +82,7 @@ def test_an_episode_plays_the_same_in_process_and_over_http(service, remote, sce
 
 
 def test_the_client_returns_what_the_service_returns(service, remote, user, now):
-    facts = ["My dog is called Pixel.", "I moved to Porto in 2021.", "I work night shifts."]
+    facts = ["My dog is called Nugget.", "I moved to Cork in 2021.", "I work night shifts."]
     added = remote.add_memories(user, [*facts[:2], {"text": facts[2], "tags": ["work"]}])
     assert [a.merged for a in added] == [False, False, False]
     records = remote.list_memories(user)
@@ -97,7 +97,7 @@ def test_the_client_returns_what_the_service_returns(service, remote, user, now)
     assert over_http.model_dump(exclude={"latency_ms"}) == local.model_dump(exclude={"latency_ms"})
 
     turn = remote.chat_turn(user, "Where did I move to?", params={"retrieval.top_k": 2}, now=now)
-    assert isinstance(turn, TurnResult) and "Porto" in turn.answer
+    assert isinstance(turn, TurnResult) and "Cork" in turn.answer
     assert len(turn.retrieved) == 2 and turn.parameter_version_id is None
     assert remote.record_feedback(user, turn.used_memory_ids, helpful=True) == len(
         turn.used_memory_ids

@@ -21,7 +21,7 @@ from selflearn.simulator import ProbeOutcome, ProbeTruth, RetrievedItem, agreeme
 from tests.factories import role_model
 
 BASE = "http://judge.test/v1"
-CONTEXT = ["Mia moved to Lisbon in March.", "Mia's sister lives in Porto."]
+CONTEXT = ["Mia moved to Lyon in March.", "Mia's sister lives in Cork."]
 QUESTION = "Where does Mia live now?"
 
 
@@ -35,7 +35,7 @@ def offline_judge(monkeypatch):
 
 def test_offline_judge_accepts_a_grounded_correct_answer(offline_judge):
     verdict = judge_probe(
-        QUESTION, "She lives in Lisbon.", CONTEXT, "Lisbon", ["Berlin"], model=offline_judge
+        QUESTION, "She lives in Lyon.", CONTEXT, "Lyon", ["Ghent"], model=offline_judge
     )
     assert verdict.correct and not verdict.hallucinated and verdict.used_context
     assert verdict.score == pytest.approx(1.0)
@@ -44,11 +44,11 @@ def test_offline_judge_accepts_a_grounded_correct_answer(offline_judge):
 
 def test_offline_judge_flags_a_stale_value_as_hallucination(offline_judge):
     verdict = judge_probe(
-        QUESTION, "She lives in Berlin.", CONTEXT, "Lisbon", ["Berlin"], model=offline_judge
+        QUESTION, "She lives in Ghent.", CONTEXT, "Lyon", ["Ghent"], model=offline_judge
     )
     assert verdict.hallucinated and not verdict.correct
     assert verdict.score == 0.0
-    assert "forbidden berlin" in verdict.rationale.lower()
+    assert "forbidden ghent" in verdict.rationale.lower()
 
 
 def test_offline_judge_rewards_abstaining_on_an_unanswerable_probe(offline_judge):
@@ -66,10 +66,10 @@ def test_offline_judge_rewards_abstaining_on_an_unanswerable_probe(offline_judge
 
 def test_offline_judge_agrees_with_the_deterministic_metrics_by_construction(offline_judge):
     cases = [
-        ("She lives in Lisbon.", "Lisbon", ["Berlin"]),
-        ("Berlin, I think.", "Lisbon", ["Berlin"]),
-        ("She lives in Madrid with 3 dogs.", "Lisbon", []),
-        ("I don't remember.", "Lisbon", []),
+        ("She lives in Lyon.", "Lyon", ["Ghent"]),
+        ("Ghent, I think.", "Lyon", ["Ghent"]),
+        ("She lives in Madrid with 3 dogs.", "Lyon", []),
+        ("I don't remember.", "Lyon", []),
     ]
     scores, verdicts = [], []
     for answer, expected, forbidden in cases:
@@ -132,13 +132,13 @@ def test_openai_judge_returns_a_structured_verdict_with_its_cost(openai_judge):
         "hallucinated": False,
         "used_context": True,
         "score": 0.9,
-        "rationale": "Names Lisbon, which the first context item states.",
+        "rationale": "Names Lyon, which the first context item states.",
     }
     route = respx.post(f"{BASE}/chat/completions").mock(
         return_value=httpx.Response(200, json=_completion(json.dumps(answer)))
     )
     verdict, call = judge_probe_call(
-        QUESTION, "Lisbon.", CONTEXT, "Lisbon", ["Berlin"], model=openai_judge
+        QUESTION, "Lyon.", CONTEXT, "Lyon", ["Ghent"], model=openai_judge
     )
     assert verdict == JudgeVerdict(**answer)
     assert (call.prompt_tokens, call.completion_tokens) == (80, 30)
@@ -147,10 +147,10 @@ def test_openai_judge_returns_a_structured_verdict_with_its_cost(openai_judge):
     assert sent["model"] == "judge-model"
     probe = json.loads(sent["messages"][-1]["content"])
     assert probe == {
-        "answer": "Lisbon.",
+        "answer": "Lyon.",
         "context": CONTEXT,
-        "expected": "Lisbon",
-        "forbidden": ["Berlin"],
+        "expected": "Lyon",
+        "forbidden": ["Ghent"],
         "question": QUESTION,
     }
 
@@ -168,7 +168,7 @@ def test_openai_judge_out_of_range_score_is_a_typed_error(openai_judge):
         return_value=httpx.Response(200, json=_completion(json.dumps(bad)))
     )
     with pytest.raises(ProviderResponseError):
-        judge_probe(QUESTION, "Lisbon.", CONTEXT, "Lisbon", [], model=openai_judge)
+        judge_probe(QUESTION, "Lyon.", CONTEXT, "Lyon", [], model=openai_judge)
 
 
 def _verdict(correct: bool, hallucinated: bool) -> JudgeVerdict:
