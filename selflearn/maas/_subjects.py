@@ -45,8 +45,14 @@ RELATIONS = frozenset(
 
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|I'll|I’ll)\b|\b(?:me|myself)\b", re.I)
 _ME = re.compile(r"\b(?:me|myself)\b", re.I)
-_OWN = re.compile(r"\b(?:my|our)\s+(?:(?:old|new|best|little|big|older|younger|running)\s+)?"
-                  r"([a-z][\w-]*)", re.I)  # fmt: skip
+# "my" and the words of its noun phrase: a relation may follow up to two describing words
+# ("my best friend", "my school friend", "my twin sister"); a function word ends the
+# phrase ("my trip with friends" is the user's trip).
+_OWN = re.compile(r"\b(?:my|our)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})", re.I)
+_PHRASE_END = frozenset(
+    "a an the and or but with to of for from in on at by about after before than that who "
+    "which is are was were has have had will would can could".split()
+)
 # "I would like to mention that my sister ...", "before I forget, my manager ...": the
 # user only reports what follows, so the relation stays the subject.
 _REPORTING = re.compile(
@@ -76,6 +82,16 @@ def _mentions(question: str, word: str) -> bool:
     return re.search(rf"\b{re.escape(word)}", question, re.I) is not None
 
 
+def _relation(phrase: str) -> str | None:
+    """Return the relation a noun phrase after "my" names, if any ("school friend")."""
+    for word in phrase.lower().split():
+        if word in RELATIONS:
+            return word
+        if word in _PHRASE_END:
+            return None
+    return None
+
+
 def sentence_subject(sentence: str, question: str = "") -> Subject:
     """Return whose fact `sentence` states (see the module doc).
 
@@ -84,9 +100,9 @@ def sentence_subject(sentence: str, question: str = "") -> Subject:
     """
     own = _OWN.search(sentence)
     speaker = _ALONE_I.search(sentence)
-    if own is not None and own.group(1).lower() in RELATIONS:
+    relation = _relation(own.group(1)) if own is not None else None
+    if own is not None and relation is not None:
         # "my husband Tomasz works ..." unless the user is its object ("my doctor put me on").
-        relation = own.group(1).lower()
         before_relation = (
             speaker is not None
             and speaker.start() < own.start()

@@ -38,15 +38,7 @@ def test_sentence_subject_tells_the_users_facts_from_other_peoples(sentence, que
     assert sentence_subject(sentence, question) == subject
 
 
-# The relation may follow only the adjectives `_OWN` lists (old, new, best, ..., running);
-# "running" is there for one bundled scenario's "my running buddy", so any other activity
-# or kind word before the relation leaves the user as the subject.
-@pytest.mark.xfail(
-    strict=True,
-    reason="sentence_subject: only the listed adjectives may stand between 'my' and the "
-    "relation ('running' among them); another word ('climbing', 'school', 'twin') makes "
-    "someone else's fact the user's own",
-)
+# Any describing word may stand between "my" and the relation, not only a listed few.
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -57,6 +49,14 @@ def test_sentence_subject_tells_the_users_facts_from_other_peoples(sentence, que
 )
 def test_sentence_subject_sees_a_relation_behind_any_describing_word(sentence):
     assert sentence_subject(sentence, "How many hours do I climb?") == "other"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["My trip with friends to Oslo was in May.", "My dinner for the neighbours was a success."],
+)
+def test_a_relation_after_a_function_word_leaves_the_user_the_subject(sentence):
+    assert sentence_subject(sentence, "When was my trip?") == "self"
 
 
 @pytest.mark.parametrize(
