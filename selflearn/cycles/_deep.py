@@ -1,4 +1,4 @@
-"""The deep cycle: re-embed, merge near duplicates, refresh tags, re-score, flag and prune.
+"""The deep cycle: re-embed, merge, refresh tags, re-score, flag and prune, apply retention.
 
 1. Re-embed: every memory gets the current embedder's vector (mode "auto" does it when the
    embedder differs from the one the last deep cycle used, or no deep cycle recorded one;
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, text, update
 
@@ -32,7 +32,7 @@ from selflearn.cycles._journal import last_evidence
 from selflearn.cycles._models import MemoryMaintenance
 from selflearn.cycles._tags import refresh_user_tags
 from selflearn.cycles._telemetry import CycleSummary
-from selflearn.store import real_users, session_scope
+from selflearn.store import prune_simulation_data, real_users, session_scope
 from selflearn.store.models import Memory
 from selflearn.tuner import memory_quality_actions, quality_score
 
@@ -172,6 +172,17 @@ def rescore(ctx: CycleContext, memory: MemoryMaintenance) -> None:
         ctx.extra["pruned_ids"] = [str(i) for i in actions.prune]
 
 
+def apply_retention(ctx: CycleContext, memory: MemoryMaintenance) -> None:
+    """Remove finished simulations' data older than the retention setting (if it is on)."""
+    days = ctx.options.retention_days
+    if days is None:
+        return
+    pruned = prune_simulation_data(ctx.engine, now=ctx.now, older_than=timedelta(days=days))
+    memory.retention = pruned.to_json()
+    if pruned.rows:
+        ctx.report.findings.append(f"retention ({days} days): {pruned.summary()}")
+
+
 def run_deep(ctx: CycleContext) -> CycleSummary:
     """Re-embed, merge near duplicates, refresh tags, re-score quality, flag and prune."""
     report = ctx.report
@@ -185,6 +196,7 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
     memory.reembedded = reembedded
     memory.retagged = retag(ctx)
     rescore(ctx, memory)
+    apply_retention(ctx, memory)
     report.memory = memory
     report.findings.append(
         f"merged {memory.merged} near duplicate(s) across {memory.users} user(s)"

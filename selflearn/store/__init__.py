@@ -11,11 +11,13 @@ from selflearn.store._namespaces import (
     simulated_under,
     simulated_user,
 )
+from selflearn.store._retention import PruneReport, prune_simulation_data
 from selflearn.store._session import session_scope
 
 __all__ = [
     "SIMULATED_USER_PREFIX",
     "Database",
+    "PruneReport",
     "SchemaStatus",
     "embedded_url",
     "head_revision",
@@ -23,6 +25,7 @@ __all__ = [
     "like_prefix",
     "normalise_url",
     "open_database",
+    "prune_simulation_data",
     "real_users",
     "session_scope",
     "simulated_under",

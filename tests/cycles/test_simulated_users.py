@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from selflearn.cycles import run_cycle
+from selflearn.cycles import CycleOptions, run_cycle
 from selflearn.store import session_scope, simulated_user
-from selflearn.store.models import Memory
+from selflearn.store.models import Episode, Memory, PipelineRun, ProbeResult
 from tests.factories import make_student
 
 STALE = "[" + ",".join(["0.05"] * 384) + "]"
@@ -97,3 +97,60 @@ def test_consolidation_of_recently_changed_users_skips_simulated_ones(engine, se
     )
     assert (done.users, done.merged) == (1, 1)
     assert len(service.list_memories(real)) == 1 and len(service.list_memories(sim)) == 2
+
+
+def _cycle_episode(engine, episode_id: str, at: datetime) -> None:
+    """Record one cycle episode (no campaign row) with one probe and one Student turn."""
+    with session_scope(engine) as session:
+        session.add(
+            Episode(
+                id=episode_id,
+                campaign_id=episode_id.split("/", 1)[0],
+                scenario_id="chat",
+                seed=1,
+                status="completed",
+                started_at=at,
+                finished_at=at,
+            )
+        )
+        run = PipelineRun(
+            user_id=simulated_user(episode_id, "user"),
+            cycle_type="macro",
+            episode_id=episode_id,
+            created_at=at,
+        )
+        session.add(run)
+        session.flush()
+        session.add(
+            ProbeResult(
+                episode_id=episode_id, pipeline_id=run.id, scenario_id="chat", probe_id="p1"
+            )
+        )
+
+
+def test_the_deep_cycle_applies_retention_to_old_cycle_episodes(engine, service):
+    now = datetime.now(UTC)
+    old = "macro-20310406T120000Z/-/active/chat/s1"
+    recent = "macro-20310505T120000Z/-/active/chat/s1"
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE episodes, probe_results CASCADE"))
+    _cycle_episode(engine, old, now - timedelta(days=31))
+    _cycle_episode(engine, recent, now - timedelta(days=2))
+    report = run_cycle(
+        "deep", database=engine, student=service, now=now, options=CycleOptions(retention_days=30)
+    )
+    assert report.memory is not None and report.memory.retention is not None
+    assert report.memory.retention["episodes"] == 1
+    assert report.memory.retention["pipeline_runs"] == 1
+    with session_scope(engine) as session:
+        assert list(session.scalars(select(Episode.id))) == [recent]
+        turns = select(PipelineRun.episode_id).where(PipelineRun.episode_id.is_not(None))
+        assert list(session.scalars(turns)) == [recent]  # the cycle's own run has none
+        assert session.scalar(select(func.count()).select_from(ProbeResult)) == 1
+    off = run_cycle(
+        "deep", database=engine, student=service, now=now + timedelta(days=40),
+        options=CycleOptions(retention_days=None),
+    )  # fmt: skip
+    assert off.memory is not None and off.memory.retention is None
+    with session_scope(engine) as session:
+        assert list(session.scalars(select(Episode.id))) == [recent]
