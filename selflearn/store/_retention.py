@@ -3,8 +3,9 @@
 A finished (completed) campaign keeps its row, report, experiments and results, the
 record of what was learnt. After the retention period its bulk goes: the episodes, their
 probe results, the Student turns played in them (`pipeline_runs` and, by cascade, their
-`telemetry_events`), its LangGraph checkpoints, and any simulated (`sim:`) memories still
-there (kept with `--keep-memories`, or left by a crash). Episodes of cycles and ad hoc
+`telemetry_events`), its LangGraph checkpoints, and any simulated (`sim:`) users' rows still
+there: memories (kept with `--keep-memories`, or left by a crash) and the topic
+micrograph's turns and transitions. Episodes of cycles and ad hoc
 simulations, which have no campaign row, go when they are older than the period.
 
 A campaign that is not completed (running, paused, interrupted, awaiting approval,
@@ -48,12 +49,19 @@ _RUNS_WHERE = """
              AND NOT split_part(r.episode_id, '/', 1) = ANY(:unfinished)
              AND (split_part(r.episode_id, '/', 1) = ANY(:finished) OR r.created_at < :cutoff)))
 """
-_MEMORIES_WHERE = """
+# Rows of simulated users: `sim:{campaign}/...`, of a finished campaign or old enough.
+_SIMULATED_WHERE = """
     m.user_id LIKE :sim ESCAPE '\\'
     AND NOT split_part(substr(m.user_id, :skip), '/', 1) = ANY(:unfinished)
     AND (split_part(substr(m.user_id, :skip), '/', 1) = ANY(:finished)
-         OR m.updated_at < :cutoff)
+         OR {age} < :cutoff)
 """
+#: Per-user tables the simulator's users fill, with the column that says how old a row is.
+SIMULATED_USER_TABLES = {
+    "memories": "m.updated_at",
+    "micrograph_turns": "m.created_at",
+    "topic_transitions": "coalesce(m.last_used_at, m.created_at)",
+}
 
 
 @dataclass
@@ -69,6 +77,8 @@ class PruneReport:
     telemetry_events: int = 0
     checkpoints: int = 0
     memories: int = 0
+    #: Rows of simulated users in the topic micrograph's tables (turns and transitions).
+    learner_rows: int = 0
 
     @property
     def rows(self) -> int:
@@ -80,6 +90,7 @@ class PruneReport:
             + self.telemetry_events
             + self.checkpoints
             + self.memories
+            + self.learner_rows
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -93,7 +104,8 @@ class PruneReport:
             f"{verb} {self.episodes} episode(s), {self.probe_results} probe result(s), "
             f"{self.pipeline_runs} simulated turn(s) with {self.telemetry_events} telemetry "
             f"event(s), {self.checkpoints} checkpoint row(s) of {len(self.campaigns)} finished "
-            f"campaign(s), and {self.memories} simulated memories, all older than "
+            f"campaign(s), {self.memories} simulated memories and {self.learner_rows} "
+            "simulated micrograph row(s), all older than "
             f"{self.cutoff:%Y-%m-%d %H:%M} UTC"
         )
 
@@ -178,14 +190,20 @@ def prune_simulation_data(
             "sim": like_prefix(SIMULATED_USER_PREFIX),
             "skip": len(SIMULATED_USER_PREFIX) + 1,
         }
-        report.memories = _step(
-            conn,
-            count_sql=f"SELECT count(*) FROM memories AS m WHERE {_MEMORIES_WHERE}",
-            delete_sql=f"DELETE FROM memories AS m WHERE {_MEMORIES_WHERE}",
-            params=memory_params,
-            dry_run=dry_run,
-        )
-        tell("memories", report.memories)
+        for table, age in SIMULATED_USER_TABLES.items():
+            where = _SIMULATED_WHERE.format(age=age)
+            rows = _step(
+                conn,
+                count_sql=f"SELECT count(*) FROM {table} AS m WHERE {where}",
+                delete_sql=f"DELETE FROM {table} AS m WHERE {where}",
+                params=memory_params,
+                dry_run=dry_run,
+            )
+            if table == "memories":
+                report.memories = rows
+            else:
+                report.learner_rows += rows
+            tell(table, rows)
         for table in CHECKPOINT_TABLES:
             if conn.scalar(text("SELECT to_regclass(:t)"), {"t": table}) is None:
                 continue  # no campaign ever ran with a checkpointer here

@@ -11,7 +11,14 @@ from sqlalchemy import func, select, text
 
 from selflearn.cycles import CycleOptions, run_cycle
 from selflearn.store import session_scope, simulated_user
-from selflearn.store.models import Episode, Memory, PipelineRun, ProbeResult
+from selflearn.store.models import (
+    Episode,
+    Memory,
+    MicrographTurn,
+    PipelineRun,
+    ProbeResult,
+    TopicTransition,
+)
 from tests.factories import make_student
 
 STALE = "[" + ",".join(["0.05"] * 384) + "]"
@@ -126,6 +133,22 @@ def _cycle_episode(engine, episode_id: str, at: datetime) -> None:
                 episode_id=episode_id, pipeline_id=run.id, scenario_id="chat", probe_id="p1"
             )
         )
+        user = simulated_user(episode_id, "user")
+        session.add(
+            MicrographTurn(
+                episode_id=episode_id, user_id=user, agent_intent="explore", created_at=at
+            )
+        )
+        session.add(
+            TopicTransition(
+                user_id=user,
+                source_embedding=[0.1] * 384,
+                target_embedding=[0.2] * 384,
+                transition_type="bridge",
+                agent_intent="explore",
+                created_at=at,
+            )
+        )
 
 
 def test_the_deep_cycle_applies_retention_to_old_cycle_episodes(engine, service):
@@ -133,7 +156,9 @@ def test_the_deep_cycle_applies_retention_to_old_cycle_episodes(engine, service)
     old = "macro-20310406T120000Z/-/active/chat/s1"
     recent = "macro-20310505T120000Z/-/active/chat/s1"
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE episodes, probe_results CASCADE"))
+        conn.execute(
+            text("TRUNCATE episodes, probe_results, micrograph_turns, topic_transitions CASCADE")
+        )
     _cycle_episode(engine, old, now - timedelta(days=31))
     _cycle_episode(engine, recent, now - timedelta(days=2))
     report = run_cycle(
@@ -142,11 +167,14 @@ def test_the_deep_cycle_applies_retention_to_old_cycle_episodes(engine, service)
     assert report.memory is not None and report.memory.retention is not None
     assert report.memory.retention["episodes"] == 1
     assert report.memory.retention["pipeline_runs"] == 1
+    assert report.memory.retention["learner_rows"] == 2  # the old user's turn and transition
     with session_scope(engine) as session:
         assert list(session.scalars(select(Episode.id))) == [recent]
         turns = select(PipelineRun.episode_id).where(PipelineRun.episode_id.is_not(None))
         assert list(session.scalars(turns)) == [recent]  # the cycle's own run has none
         assert session.scalar(select(func.count()).select_from(ProbeResult)) == 1
+        assert list(session.scalars(select(MicrographTurn.episode_id))) == [recent]
+        assert session.scalar(select(func.count()).select_from(TopicTransition)) == 1
     off = run_cycle(
         "deep", database=engine, student=service, now=now + timedelta(days=40),
         options=CycleOptions(retention_days=None),

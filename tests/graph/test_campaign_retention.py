@@ -42,6 +42,10 @@ def _counts(database, campaign_id: str) -> dict[str, int]:
             "memories": session.scalar(
                 select(func.count()).where(simulated_under(Memory.user_id, f"{campaign_id}/"))
             ),
+            "micrograph": session.execute(
+                text("SELECT count(*) FROM micrograph_turns WHERE user_id LIKE :p"),
+                {"p": f"sim:{campaign_id}/%"},
+            ).scalar_one(),
             "checkpoints": session.execute(
                 text("SELECT count(*) FROM checkpoints WHERE thread_id = :t"), {"t": campaign_id}
             ).scalar_one(),
@@ -93,7 +97,7 @@ def test_campaigns_drop_their_memories_and_prune_spares_a_paused_one(settings, d
     assert pruned["episodes"] > 0 and pruned["checkpoints"] > 0 and pruned["memories"] > 0
     for finished in ("ret-done", "ret-kept"):
         assert _counts(database, finished) == {
-            "episodes": 0, "turns": 0, "memories": 0, "checkpoints": 0
+            "episodes": 0, "turns": 0, "memories": 0, "micrograph": 0, "checkpoints": 0
         }  # fmt: skip
     assert _counts(database, "ret-paused") == before_paused  # untouched
     with session_scope(database.engine) as session:
