@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from selflearn.errors import ConfigError
@@ -15,6 +15,8 @@ from selflearn.errors import ConfigError
 Role = Literal["manager", "teacher", "emulator", "responder", "judge"]
 ROLES: tuple[Role, ...] = ("manager", "teacher", "emulator", "responder", "judge")
 ProviderName = Literal["offline", "openai"]
+#: How long simulation data of finished campaigns and cycles is kept (see `retention_days`).
+DEFAULT_RETENTION_DAYS = 30
 
 
 def default_home() -> Path:
@@ -99,6 +101,9 @@ class Settings(BaseSettings):
     responder: LLMSettings = Field(default_factory=LLMSettings)
     judge: LLMSettings = Field(default_factory=LLMSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    #: Days a finished campaign's episodes, probe results, simulated turns and checkpoints
+    #: (and cycles' episodes) are kept; the deep cycle removes older ones. `off`: never.
+    retention_days: int | None = Field(default=DEFAULT_RETENTION_DAYS, ge=0)
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "SELFLEARN_OPENAI_API_KEY")
     )
@@ -106,6 +111,13 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("OPENAI_BASE_URL", "SELFLEARN_OPENAI_BASE_URL"),
     )
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", "off", "none", "never"):
+            return None
+        return value
 
     @property
     def pgdata(self) -> Path:

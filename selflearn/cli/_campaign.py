@@ -151,6 +151,11 @@ def run(
     judge_per_episode: int = typer.Option(
         1, "--judge-per-episode", min=0, help="Probes per episode the judge scores (0: off)."
     ),
+    keep_memories: bool = typer.Option(
+        False,
+        "--keep-memories",
+        help="Keep the simulated users' (`sim:`) memories of every episode (default: dropped).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Run a campaign: goal → experiments → verdicts → changes → holdout check → report."""
@@ -167,6 +172,7 @@ def run(
         holdout_set_seed=holdout_set_seed,
         max_cost_usd=max_cost_usd,
         judge_per_episode=judge_per_episode,
+        keep_memories=keep_memories,
     )
     outcome = _drive(lambda runner: runner.start(options), budget, as_json)
     _finish(outcome, as_json)

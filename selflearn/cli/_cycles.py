@@ -78,7 +78,7 @@ def run_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Run one cycle now: micro (online health), macro (golden set, rules), deep (memories)."""
-    from selflearn.cycles import run_cycle
+    from selflearn.cycles import CycleOptions, run_cycle
 
     with components() as built, built.student() as student:
         report = run_cycle(
@@ -87,6 +87,7 @@ def run_command(
             student=student,
             now=datetime.now(UTC),
             scenarios_path=scenarios,
+            options=CycleOptions(retention_days=built.settings.retention_days),
             roles=built.cycle_roles(),
         )
     _emit(report, as_json)
@@ -121,7 +122,7 @@ def daemon_command(
 
     SIGTERM or Ctrl-C stops the daemon after the cycle under way; it exits with 0.
     """
-    from selflearn.cycles import CycleDaemon, CycleThresholds
+    from selflearn.cycles import CycleDaemon, CycleOptions, CycleThresholds
 
     start, end = parse_night(night)
     stop = threading.Event()
@@ -131,6 +132,7 @@ def daemon_command(
             student,
             sleep=stop.wait,
             thresholds=CycleThresholds(night_start=start, night_end=end),
+            options=CycleOptions(retention_days=built.settings.retention_days),
             scenarios_path=scenarios,
             interval=interval,
             on_report=lambda report: _emit(report, as_json),

@@ -37,6 +37,11 @@ def simulate(
     judge: bool = typer.Option(
         False, "--judge", help="Also ask the judge role and report its agreement with the metrics."
     ),
+    keep_memories: bool = typer.Option(
+        False,
+        "--keep-memories",
+        help="Keep the simulated users' (`sim:`) memories of every episode (default: dropped).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
 ) -> None:
     """Run episodes of scenarios against the Student; print a metric table or one JSON object."""
@@ -70,6 +75,7 @@ def simulate(
                 paraphraser=paraphraser,
                 judge=_judge(built.models("judge")) if judge else None,
                 on_episode=lambda _: progress.advance(task),
+                keep_memories=keep_memories,
             )
     if as_json:
         print_json(report.to_json())

@@ -10,7 +10,8 @@ Each group of duplicates keeps one memory, the most used (then the most mentione
 the oldest): it gains the others' turn ids, tags, provenance sources, mention counts and
 usage counters, and its time becomes the latest mention; the others are deleted. A user
 with more than `max_user_memories` memories is skipped (the pair scan is quadratic) and
-counted as such.
+counted as such. Simulated users (`sim:` ids) are left alone: their memories are
+dropped with their episode.
 """
 
 from __future__ import annotations
@@ -20,21 +21,15 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Select, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from selflearn.cycles._models import MemoryMaintenance
-from selflearn.store import session_scope
+from selflearn.store import real_users, session_scope
 from selflearn.store.models import Memory
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
-_USERS = text("SELECT user_id, count(*) AS n FROM memories GROUP BY user_id ORDER BY user_id")
-_CHANGED_USERS = text(
-    "SELECT user_id, count(*) AS n FROM memories WHERE user_id IN ("
-    "  SELECT DISTINCT user_id FROM memories WHERE created_at > :since OR updated_at > :since"
-    ") GROUP BY user_id ORDER BY user_id"
-)
 _PAIRS = text(
     """
     SELECT a.id AS a, b.id AS b, a.text AS a_text, b.text AS b_text,
@@ -95,6 +90,17 @@ def _groups(pairs: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> list[set[uuid.UUID]
     return [group for group in groups.values() if len(group) > 1]
 
 
+def _users(changed_since: datetime | None) -> Select[str, int]:
+    """Real users (simulated `sim:` users are skipped) with their memory counts."""
+    query = select(Memory.user_id, func.count()).where(real_users(Memory.user_id))
+    if changed_since is not None:
+        changed = select(Memory.user_id).where(
+            or_(Memory.created_at > changed_since, Memory.updated_at > changed_since)
+        )
+        query = query.where(Memory.user_id.in_(changed))
+    return query.group_by(Memory.user_id).order_by(Memory.user_id)
+
+
 def merge_user_duplicates(session: Session, user_id: str, *, cosine: float, now: datetime) -> int:
     """Merge the near-duplicate memories of one user; return how many were merged away."""
     rows = session.execute(_PAIRS, {"u": user_id, "max_distance": 1.0 - cosine}).all()
@@ -127,12 +133,9 @@ def consolidate(
     max_user_memories: int,
     changed_since: datetime | None = None,
 ) -> MemoryMaintenance:
-    """Merge near duplicates for every user (or those whose memories changed since then)."""
+    """Merge near duplicates for every real user (or those whose memories changed since)."""
     with session_scope(engine) as session:
-        if changed_since is None:
-            users = session.execute(_USERS).all()
-        else:
-            users = session.execute(_CHANGED_USERS, {"since": changed_since}).all()
+        users = session.execute(_users(changed_since)).all()
     done = MemoryMaintenance()
     for user_id, count in users:
         if int(count) > max_user_memories:

@@ -1,4 +1,4 @@
-"""The deep cycle: re-embed, merge near duplicates, refresh tags, re-score, flag and prune.
+"""The deep cycle: re-embed, merge, refresh tags, re-score, flag and prune, apply retention.
 
 1. Re-embed: every memory gets the current embedder's vector (mode "auto" does it when the
    embedder differs from the one the last deep cycle used, or no deep cycle recorded one;
@@ -12,13 +12,17 @@
    Until some memory has helpful feedback (`times_helpful` > 0 anywhere), helpful/used
    cannot be measured: it is then taken as 1, so the score is the use rate alone, rather
    than 0 for every memory (which would prune everything ever used).
+
+Every step works on real users only: simulated users (`sim:` ids) are skipped, their
+memories belong to an episode and are dropped with it. The deep cycle then applies the
+retention setting (see `selflearn.store.prune_simulation_data`).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, text, update
 
@@ -28,7 +32,7 @@ from selflearn.cycles._journal import last_evidence
 from selflearn.cycles._models import MemoryMaintenance
 from selflearn.cycles._tags import refresh_user_tags
 from selflearn.cycles._telemetry import CycleSummary
-from selflearn.store import session_scope
+from selflearn.store import prune_simulation_data, real_users, session_scope
 from selflearn.store.models import Memory
 from selflearn.tuner import memory_quality_actions, quality_score
 
@@ -69,7 +73,9 @@ def reembed(ctx: CycleContext) -> int:
     while True:
         # One transaction per batch, in id order: a long run holds no lock for long.
         with session_scope(ctx.engine) as session:
-            query = select(Memory.id, Memory.text).order_by(Memory.id)
+            query = (
+                select(Memory.id, Memory.text).where(real_users(Memory.user_id)).order_by(Memory.id)
+            )
             if after is not None:
                 query = query.where(Memory.id > after)
             rows = session.execute(query.limit(ctx.options.batch_size)).all()
@@ -90,7 +96,14 @@ def reembed(ctx: CycleContext) -> int:
 def retag(ctx: CycleContext) -> int:
     """Refresh the tags of every user's memories, one transaction per user."""
     with session_scope(ctx.engine) as session:
-        users = list(session.scalars(select(Memory.user_id).distinct().order_by(Memory.user_id)))
+        users = list(
+            session.scalars(
+                select(Memory.user_id)
+                .where(real_users(Memory.user_id))
+                .distinct()
+                .order_by(Memory.user_id)
+            )
+        )
     changed = 0
     for user_id in users:
         with session_scope(ctx.engine) as session:
@@ -114,7 +127,7 @@ def rescore(ctx: CycleContext, memory: MemoryMaintenance) -> None:
                 Memory.times_helpful,
                 Memory.flagged,
                 Memory.created_at,
-            )
+            ).where(real_users(Memory.user_id))
         ).all()
         feedback = any(row.times_helpful > 0 for row in rows)
         counters = [
@@ -159,6 +172,17 @@ def rescore(ctx: CycleContext, memory: MemoryMaintenance) -> None:
         ctx.extra["pruned_ids"] = [str(i) for i in actions.prune]
 
 
+def apply_retention(ctx: CycleContext, memory: MemoryMaintenance) -> None:
+    """Remove finished simulations' data older than the retention setting (if it is on)."""
+    days = ctx.options.retention_days
+    if days is None:
+        return
+    pruned = prune_simulation_data(ctx.engine, now=ctx.now, older_than=timedelta(days=days))
+    memory.retention = pruned.to_json()
+    if pruned.rows:
+        ctx.report.findings.append(f"retention ({days} days): {pruned.summary()}")
+
+
 def run_deep(ctx: CycleContext) -> CycleSummary:
     """Re-embed, merge near duplicates, refresh tags, re-score quality, flag and prune."""
     report = ctx.report
@@ -172,6 +196,7 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
     memory.reembedded = reembedded
     memory.retagged = retag(ctx)
     rescore(ctx, memory)
+    apply_retention(ctx, memory)
     report.memory = memory
     report.findings.append(
         f"merged {memory.merged} near duplicate(s) across {memory.users} user(s)"

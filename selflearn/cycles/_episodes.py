@@ -33,19 +33,14 @@ def cycle_seeds(ctx: CycleContext) -> list[int]:
 
 
 def run_recorded(ctx: CycleContext, specs: Sequence[EpisodeSpec]) -> list[EpisodeResult]:
-    """Play each episode through the Student, record it, then delete its memory spaces."""
-    results: list[EpisodeResult] = []
-    for spec in specs:
-        try:
-            result = play_and_record(
-                spec,
-                ctx.student,
-                ctx.engine,
-                paraphraser=ctx.roles.paraphraser,
-                judge=ctx.roles.judge,
-            )
-        finally:
-            for user in spec.scenario.participants():
-                ctx.student.delete_memories(spec.student_user(user.id))
-        results.append(result)
-    return results
+    """Play each episode through the Student and record it; its memories are dropped."""
+    return [
+        play_and_record(
+            spec,
+            ctx.student,
+            ctx.engine,
+            paraphraser=ctx.roles.paraphraser,
+            judge=ctx.roles.judge,
+        )
+        for spec in specs
+    ]

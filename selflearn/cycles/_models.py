@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from selflearn.settings import DEFAULT_RETENTION_DAYS
 from selflearn.tuner import CycleMetrics, ImprovementRules, MemoryQualityPolicy, RollbackConditions
 
 CycleKind = Literal["micro", "macro", "deep"]
@@ -48,6 +49,11 @@ class CycleOptions(BaseModel):
     quality: MemoryQualityPolicy = Field(default_factory=MemoryQualityPolicy)
     reembed: ReembedMode = "auto"
     batch_size: int = Field(default=256, ge=1)
+    retention_days: int | None = Field(
+        default=DEFAULT_RETENTION_DAYS,
+        ge=0,
+        description="days simulation data of finished campaigns is kept (None: forever)",
+    )
 
 
 class CycleAction(BaseModel):
@@ -82,6 +88,8 @@ class MemoryMaintenance(BaseModel):
     pruned: int = 0
     helpfulness: Literal["feedback", "proxy"] | None = None
     quality_skipped: str | None = None
+    #: Rows of old simulation data the retention setting removed (see `retention_days`).
+    retention: dict[str, Any] | None = None
 
 
 class CycleReport(BaseModel):

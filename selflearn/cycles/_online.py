@@ -46,6 +46,7 @@ _TURNS = text(
     FROM pipeline_runs AS r
     LEFT JOIN telemetry_events AS e ON e.pipeline_id = r.id AND e.stage = 'e2e'
     WHERE r.cycle_type = 'online' AND r.status = 'ok'
+      AND r.user_id NOT LIKE 'sim:%'  -- simulated users' turns are no real questions
       AND (CAST(:since AS timestamptz) IS NULL OR r.created_at > :since)
       AND (r.query ~ '\\?\\s*$' OR r.query ~* :question_word)
     ORDER BY r.created_at, r.id

@@ -35,6 +35,8 @@ class CampaignContext:
     max_cost_usd: float | None = None
     # Probes the judge scores in each episode (a seeded sample; 0: none).
     judge_per_episode: int = 1
+    # Keep each episode's simulated (`sim:`) memories after it is recorded (to inspect them).
+    keep_memories: bool = False
     # The emulator's LLM paraphraser (None: offline templates); see `with_models`.
     paraphrase: Paraphraser | None = None
 

@@ -63,7 +63,12 @@ def play_episode(task: EpisodeTask, runtime: Runtime[CampaignContext]) -> dict[s
         look=task["look"],
     )
     result = play_and_record(
-        spec, ctx.student, ctx.engine, paraphraser=ctx.paraphrase, judge=ctx.judge()
+        spec,
+        ctx.student,
+        ctx.engine,
+        paraphraser=ctx.paraphrase,
+        judge=ctx.judge(),
+        keep_memories=ctx.keep_memories,
     )
     ctx.notify("episode", episode=spec.episode_id, turns=result.turns)
     return {"episodes_done": [spec.episode_id]}

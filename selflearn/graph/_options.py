@@ -37,6 +37,8 @@ class CampaignOptions:
     holdout_scenarios: int = DEFAULT_HOLDOUT_SCENARIOS
     # None: derived from `seed`, so the same seed gives the same campaign.
     holdout_set_seed: int | None = None
+    #: Keep the simulated users' memories of every episode (False: dropped once recorded).
+    keep_memories: bool = False
 
     @property
     def holdout_set(self) -> int:
@@ -60,4 +62,5 @@ class CampaignOptions:
             "holdout_set_seed": self.holdout_set_seed,
             "max_cost_usd": self.max_cost_usd,
             "judge_per_episode": self.judge_per_episode,
+            "keep_memories": self.keep_memories,
         }

@@ -121,6 +121,7 @@ class CampaignRunner:
             ignored_factors=self.ignored_factors,
             max_cost_usd=options.max_cost_usd,
             judge_per_episode=options.judge_per_episode,
+            keep_memories=options.keep_memories,
         ).with_models(self.llms)
 
     def start(

@@ -107,6 +107,13 @@ def record_episode(
     return episode
 
 
+def drop_episode_memories(spec: EpisodeSpec, client: StudentClient) -> int:
+    """Delete the memories of every simulated user of an episode; return how many."""
+    return sum(
+        client.delete_memories(spec.student_user(user.id)) for user in spec.scenario.participants()
+    )
+
+
 def play_and_record(
     spec: EpisodeSpec,
     client: StudentClient,
@@ -114,8 +121,13 @@ def play_and_record(
     *,
     paraphraser: Paraphraser | None = None,
     judge: EpisodeJudge | None = None,
+    keep_memories: bool = False,
 ) -> EpisodeResult:
-    """Play an episode from a clean slate and record it; rerunning it replaces it."""
+    """Play an episode from a clean slate and record it; rerunning it replaces it.
+
+    Its simulated users' memories are dropped once it is recorded, or when it fails (a
+    rerun starts from nothing anyway), unless `keep_memories` asks to keep them for a look.
+    """
     flush = getattr(client, "flush", None)
     if callable(flush):
         # Telemetry still buffered from an earlier, interrupted try of this episode must
@@ -123,10 +135,14 @@ def play_and_record(
         flush()
     with session_scope(engine) as session:
         clear_episode(spec.episode_id, session=session)
-    result = run_episode(spec, client, paraphraser=paraphraser)
-    verdicts = judge(spec, result.probes) if judge is not None else None
-    if callable(flush):
-        flush()  # the turns' telemetry must be written before the scores point at it
-    with session_scope(engine) as session:
-        record_episode(result, session=session, verdicts=verdicts)
+    try:
+        result = run_episode(spec, client, paraphraser=paraphraser)
+        verdicts = judge(spec, result.probes) if judge is not None else None
+        if callable(flush):
+            flush()  # the turns' telemetry must be written before the scores point at it
+        with session_scope(engine) as session:
+            record_episode(result, session=session, verdicts=verdicts)
+    finally:
+        if not keep_memories:
+            drop_episode_memories(spec, client)
     return result

@@ -28,6 +28,7 @@ from selflearn.simulator.metrics import (
     RetrievedItem,
     score_probe,
 )
+from selflearn.store import simulated_user
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,22 @@ class EpisodeSpec:
 
     @property
     def episode_id(self) -> str:
-        """Return the deterministic id of this episode."""
+        """Return the deterministic id of this episode (the campaign id appears once)."""
         arm = self.variant or (str(self.version_id) if self.version_id else "active")
-        parts = [self.campaign_id or "adhoc", self.experiment_id or "-", arm, self.scenario.id]
+        campaign = self.campaign_id or "adhoc"
+        experiment = self.experiment_id or "-"
+        # A campaign names its experiments inside it ("c-1/e02_..."): say "c-1" once.
+        experiment = experiment.removeprefix(f"{campaign}/") or "-"
+        parts = [campaign, experiment, arm, self.scenario.id]
         return "/".join(parts) + f"/s{self.seed}"
 
     def student_user(self, scenario_user: str) -> str:
-        """Return the Student user id of one scenario user: a fresh space per episode."""
-        return f"{self.episode_id}/{scenario_user}"
+        """Return the Student user id of one scenario user: a fresh, marked space per episode.
+
+        The `sim:` mark keeps simulated memories apart from real users' (see
+        `selflearn.store.simulated_user`).
+        """
+        return simulated_user(self.episode_id, scenario_user)
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,13 @@ def simulate(
     paraphraser: Paraphraser | None = None,
     judge: Callable[[ScoredProbe], Any] | None = None,
     on_episode: Callable[[EpisodeResult], None] | None = None,
+    keep_memories: bool = False,
 ) -> SimulationReport:
-    """Play `episodes` seeds of every scenario on one parameter version and record them."""
+    """Play `episodes` seeds of every scenario on one parameter version and record them.
+
+    Each episode's simulated (`sim:`) memories are dropped once it is recorded, unless
+    `keep_memories`.
+    """
     run_id = f"sim-{uuid.uuid4().hex[:8]}"
     results: dict[str, list[EpisodeResult]] = {}
     for scenario in scenarios:
@@ -111,7 +116,9 @@ def simulate(
                 campaign_id=run_id,
                 version_id=version_id,
             )
-            result = play_and_record(spec, client, engine, paraphraser=paraphraser)
+            result = play_and_record(
+                spec, client, engine, paraphraser=paraphraser, keep_memories=keep_memories
+            )
             results.setdefault(scenario.id, []).append(result)
             if on_episode is not None:
                 on_episode(result)

@@ -127,3 +127,25 @@ def test_two_processes_start_the_embedded_server_at_the_same_moment():
         assert not (home / "pg" / "postmaster.pid").exists()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_db_prune_reads_the_retention_setting_and_refuses_when_it_is_off(database_url):
+    env = {"DATABASE_URL": database_url}
+    dry = run_cli("db", "prune", "--dry-run", "--json", env=env)
+    assert dry.returncode == 0, dry.stderr
+    report = json.loads(dry.stdout)
+    assert report["dry_run"] is True and report["rows"] == 0 and report["campaigns"] == []
+    week = run_cli(
+        "db", "prune", "--dry-run", "--json", env={**env, "SELFLEARN_RETENTION_DAYS": "7"}
+    )
+    cutoffs = [json.loads(out.stdout)["cutoff"] for out in (dry, week)]
+    assert cutoffs[0] < cutoffs[1]  # 30 days back by default, 7 when set
+    off = run_cli("db", "prune", env={**env, "SELFLEARN_RETENTION_DAYS": "off"})
+    assert_clean_failure(off, "retention is off", "--older-than-days")
+    explicit = run_cli(
+        "db", "prune", "--older-than-days", "0", "--json",
+        env={**env, "SELFLEARN_RETENTION_DAYS": "off"},
+    )  # fmt: skip
+    assert explicit.returncode == 0, explicit.stderr
+    bad = run_cli("db", "prune", env={**env, "SELFLEARN_RETENTION_DAYS": "-3"})
+    assert_clean_failure(bad, "SELFLEARN_RETENTION_DAYS", "greater than or equal to 0")

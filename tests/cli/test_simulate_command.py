@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from selflearn.cli import app
-from selflearn.store import session_scope
-from selflearn.store.models import Episode
+from selflearn.store import session_scope, simulated_under
+from selflearn.store.models import Episode, Memory
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -57,3 +57,21 @@ def test_simulate_with_the_judge_reports_its_agreement_with_the_metrics(database
     # Offline, the judge is the rule-based one built on the same metrics: they must agree.
     assert agreement["correct"]["agreement"] == 1.0
     assert agreement["hallucinated"]["agreement"] == 1.0
+
+
+def _simulated_memories(database, run_id: str) -> int:
+    with session_scope(database.engine) as session:
+        return session.scalar(
+            select(func.count()).where(simulated_under(Memory.user_id, f"{run_id}/"))
+        )
+
+
+def test_simulate_drops_the_simulated_memories_unless_asked_to_keep_them(database):
+    scenario = str(ROOT / "scenarios" / "moved-city.yaml")
+    runs = {}
+    for flag in ([], ["--keep-memories"]):
+        done = runner.invoke(app, ["simulate", scenario, "--seed", "9", "--json", *flag])
+        assert done.exit_code == 0, done.output
+        runs[bool(flag)] = json.loads(done.stdout)["run_id"]
+    assert _simulated_memories(database, runs[False]) == 0
+    assert _simulated_memories(database, runs[True]) > 0
