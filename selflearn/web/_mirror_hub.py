@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
@@ -76,7 +77,7 @@ class HubClient:
 
 
 class LiveHub:
-    """Fan the mirror loop's events out to the connected WebSocket clients (see the module's doc)."""
+    """Fan the mirror loop's events out to the live WebSocket clients (see the module doc)."""
 
     def __init__(
         self, loop: MirrorLoop, *, rate_per_second: float = 20.0, rate_burst: int = 40
@@ -177,14 +178,19 @@ class LiveHub:
                 logger.warning("mirror client %s fell behind and was dropped", client.id)
 
     async def _push_heatmap(self) -> None:
-        """After a learning pass: fold the new policy into the heatmap and push it."""
+        """After a learning pass: push the new policy as the heatmap, and the day's stats."""
         from selflearn.web._mirror_views import heatmap
+
+        def read() -> tuple[dict[str, Any], dict[str, Any]]:
+            now = self.loop.clock()
+            return heatmap(self.loop.policy()), self.loop.stats(now - timedelta(hours=24), now)
 
         try:
             await asyncio.sleep(0.2)  # one push for a burst of policy events
             self._heatmap_due = False
-            data = await to_thread.run_sync(lambda: heatmap(self.loop.policy()))
+            table, stats = await to_thread.run_sync(read)
         except SelflearnError as error:
             logger.warning("the mirror heatmap could not be read: %s", error)
             return
-        self._on_event("heatmap", data)
+        self._on_event("heatmap", table)
+        self._on_event("stats", stats)

@@ -85,6 +85,7 @@ def test_the_heatmap_fills_as_a_simulated_day_runs(components, service, database
         episodes = int(page.locator("#episode-count").inner_text())
         assert episodes > 24
         assert page.locator("#episodes-chart polyline").count() == 2
+        expect(page.locator("[data-stat=n]")).not_to_have_text(re.compile(r"^(0|—)$"))
         last = loop.feedback("day-0")
         expect(page.locator("#bucket-key")).to_have_text(last.bucket_key)
         expect(page.locator("[data-action=tone]")).to_have_text(last.action.tone)  # type: ignore[union-attr]

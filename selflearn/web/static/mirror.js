@@ -94,6 +94,9 @@
       drawEpisodes();
     },
     heatmap: paintHeatmap,
+    stats: (stats) => {
+      for (const cell of document.querySelectorAll("[data-stat]")) cell.textContent = num(stats[cell.dataset.stat]);
+    },
   };
 
   let retry = 1000;
