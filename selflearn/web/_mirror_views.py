@@ -29,6 +29,7 @@ __all__ = [
     "heatmap",
     "heatmap_svg",
     "mirror_page",
+    "parse_instant",
     "save_profile",
     "stats_window",
 ]
@@ -36,6 +37,8 @@ __all__ = [
 #: A user id the mirror routes and the profile form take.
 USER_ID = re.compile(r"[A-Za-z0-9_.:@-]{1,200}")
 
+#: An ISO 8601 date, or date and time with an optional offset (what `from` and `to` take).
+ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 #: The earliest and latest instants a stats window may name.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -131,6 +134,18 @@ def stats_window(
     if start > end:
         raise InvalidInputError("from is after to", hint="Swap them, or leave one out.")
     return start, end
+
+
+def parse_instant(value: str | None, name: str) -> datetime | None:
+    """Return the instant an ISO 8601 query value names (UTC when it names no offset)."""
+    if value is None:
+        return None
+    try:
+        return _utc(datetime.fromisoformat(value))
+    except ValueError as error:
+        raise InvalidInputError(
+            f"{name} {value!r} is not a date-time", hint="Give ISO 8601: 2026-12-03T08:00:00Z."
+        ) from error
 
 
 def _utc(value: datetime) -> datetime:

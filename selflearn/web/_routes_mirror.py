@@ -6,7 +6,6 @@ paths `/api/mirror/...` (left out of the schema). The WebSocket hub is `socket_r
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -22,7 +21,7 @@ from selflearn.web._mirror_schemas import (
     MirrorStats,
 )
 from selflearn.web._mirror_socket import mirror_socket
-from selflearn.web._mirror_views import field_view, stats_window
+from selflearn.web._mirror_views import ISO_DATETIME, field_view, parse_instant, stats_window
 from selflearn.web._routes import errors
 from selflearn.web._state import WebState, web_state
 
@@ -93,14 +92,19 @@ def mirror_stats(
     hub: Hub,
     state: State,
     start: Annotated[
-        datetime | None,
-        Query(alias="from", description="Start (ISO 8601; default: 24 h before `to`)."),
+        str | None,
+        Query(
+            alias="from",
+            pattern=ISO_DATETIME,
+            description="Start, ISO 8601 (e.g. 2026-12-03T08:00:00Z; default: 24 h before `to`).",
+        ),
     ] = None,
     end: Annotated[
-        datetime | None, Query(alias="to", description="End (ISO 8601; default: now).")
+        str | None,
+        Query(alias="to", pattern=ISO_DATETIME, description="End, ISO 8601 (default: now)."),
     ] = None,
 ) -> dict[str, Any]:
-    window = stats_window(start, end, state.clock())
+    window = stats_window(parse_instant(start, "from"), parse_instant(end, "to"), state.clock())
     return {**hub.loop.stats(*window), "from": window[0], "to": window[1]}
 
 
