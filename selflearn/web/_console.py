@@ -171,9 +171,7 @@ async def mirror(request: Request) -> Response:
     user = request.query_params.get("user") or "demo"
     user = user if USER_ID.fullmatch(user) else "demo"
     hub = request.app.state.mirror_hub
-    return await _page(
-        request, "mirror.html", lambda s: mirror_page(hub, user_id=user, now=s.clock())
-    )
+    return await _page(request, "mirror.html", lambda s: mirror_page(hub, user_id=user))
 
 
 # -- logging in and out ------------------------------------------------------------------

@@ -38,6 +38,8 @@ RECENT_EPISODES = 240
 #: Close codes: the server is going away; the client is too slow ("try again later").
 GOING_AWAY = 1001
 TRY_AGAIN_LATER = 1013
+#: The field is a state, not a stream: clients get its latest value at most this often.
+FIELD_EVERY_S = 0.2
 
 
 @dataclass
@@ -95,6 +97,7 @@ class LiveHub:
         self._last: dict[str, dict[str, Any]] = {}
         self.counts: dict[str, int] = {"events": 0, "pushed": 0, "dropped_clients": 0}
         self._heatmap_due = False
+        self._field_message: str | None = None
 
     # -- lifecycle (the app's lifespan) ------------------------------------------------
 
@@ -157,12 +160,26 @@ class LiveHub:
             if kind == "episode":
                 self._recent.append(data)
             aio = self._aio
+            if kind == "field":  # coalesced: only the latest is pushed, every FIELD_EVERY_S
+                already_due = self._field_message is not None
+                self._field_message = message
+                if already_due:
+                    return
         if aio is None:
             return
         try:
-            aio.call_soon_threadsafe(self._fan_out, message, kind)
+            if kind == "field":
+                aio.call_soon_threadsafe(aio.call_later, FIELD_EVERY_S, self._push_field)
+            else:
+                aio.call_soon_threadsafe(self._fan_out, message, kind)
         except RuntimeError:  # the server's loop has closed: nobody is listening any more
             pass
+
+    def _push_field(self) -> None:
+        with self._lock:
+            message, self._field_message = self._field_message, None
+        if message is not None:
+            self._fan_out(message, "field")
 
     def _fan_out(self, message: str, kind: str) -> None:
         self.counts["events"] += 1

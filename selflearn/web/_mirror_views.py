@@ -157,8 +157,9 @@ def _utc(value: datetime) -> datetime:
         ) from error
 
 
-def mirror_page(hub: LiveHub, *, user_id: str, now: datetime) -> dict[str, Any]:
+def mirror_page(hub: LiveHub, *, user_id: str) -> dict[str, Any]:
     """The /mirror page: the field and bucket, the last choice, the heatmap, the episodes."""
+    now = hub.loop.clock()  # the loop's time: the stats match the ones the hub pushes later
     field = field_view(hub.loop.field())
     table = heatmap(hub.loop.policy())
     episodes = hub.recent_episodes()

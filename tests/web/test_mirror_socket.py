@@ -156,12 +156,25 @@ def test_a_client_that_leaves_mid_push_does_not_stop_the_others(client, tokens):
         ws = leaving.__enter__()
         until(ws, "hello")
         for number in range(5):
-            ask(sender, {"type": "turn", "user_id": f"m{number}", "text": "hello", "id": number})
+            ask(sender, {"type": "feedback", "user_id": f"m{number}", "id": number})
         leaving.__exit__(None, None, None)  # gone with pushes still queued for it
         for number in range(5, 10):
-            ask(sender, {"type": "turn", "user_id": f"m{number}", "text": "hello", "id": number})
-        fields = [until(stays, "field") for _ in range(10)]
-        assert len(fields) == 10
+            ask(sender, {"type": "feedback", "user_id": f"m{number}", "id": number})
+        pushed = [until(stays, "feedback")["data"]["user_id"] for _ in range(10)]
+        assert pushed == [f"m{number}" for number in range(10)]
+
+
+def test_the_field_is_pushed_at_most_every_fifth_of_a_second_latest_first(client, tokens):
+    with client.websocket_connect(socket_url(tokens["viewer"])) as watcher, \
+            client.websocket_connect(socket_url(tokens["service"])) as sender:  # fmt: skip
+        until(watcher, "hello")
+        for number in range(20):
+            ask(sender, {"type": "turn", "user_id": f"f{number}", "text": "fine", "id": number})
+        last = ask(sender, {"type": "turn", "user_id": "f-last", "text": "so happy!", "id": 99})
+        seen = []
+        while not seen or seen[-1] != last["data"]:
+            seen.append(until(watcher, "field")["data"])
+        assert len(seen) < 21, "the field was not coalesced"
 
 
 def test_a_client_that_falls_behind_is_dropped_and_the_others_get_everything(loop):
@@ -172,7 +185,7 @@ def test_a_client_that_falls_behind_is_dropped_and_the_others_get_everything(loo
             slow, quick = hub.connect("viewer"), hub.connect("viewer")
             got = 0
             for number in range(QUEUE_SIZE + 50):
-                hub.broadcast("field", {"n": number})
+                hub.broadcast("episode", {"n": number})
                 if number % 100 == 0:
                     await asyncio.sleep(0)  # the server's loop runs the fan-out
                     while not quick.queue.empty():
