@@ -31,8 +31,8 @@ class MirrorConfig:
     learn_every_s: float = 60.0
     tick_every_s: float = 1.0
     active_window_s: float = 300.0
-    thompson_sd: float = 0.02
-    thompson_prior_sd: float = 0.02
+    thompson_sd: float = 0.008
+    thompson_prior_sd: float = 0.008
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.epsilon <= 1.0:

@@ -41,8 +41,8 @@ class Episode:
 
     @property
     def dt_ms(self) -> int:
-        """Return the time from feedback to post-state, in milliseconds."""
-        return round((self.post.ts - self.pre.ts).total_seconds() * 1000)
+        """Return the time from the feedback to its post-state, in milliseconds."""
+        return round((self.post.ts - self.ts).total_seconds() * 1000)
 
     def row(self) -> dict[str, Any]:
         """Return the `mirror_events` row."""

@@ -29,8 +29,10 @@ def load_bin(load: int) -> str:
 
 def dominant_axis(field: FieldState) -> str:
     """Return the PAD axis with the largest value (argmax of P, A, D)."""
-    values = field.pad
-    return AXES[max(range(3), key=lambda i: (values[i], -i))]
+    p, a, d = field.pleasure, field.arousal, field.dominance
+    if p >= a and p >= d:
+        return "P"
+    return "A" if a >= d else "D"
 
 
 def bucket_key(ts: datetime, load: int, field: FieldState) -> str:

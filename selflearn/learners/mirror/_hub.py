@@ -95,7 +95,8 @@ class MirrorHub:
             state = self.field_model.state(now)
             closed = self._close(state, self.config.settle_min_s)
         self._write(closed)
-        self._emit("field", state.as_dict())
+        if self._listeners:
+            self._emit("field", state.as_dict())
         return state
 
     def field(self) -> FieldState:
@@ -147,7 +148,8 @@ class MirrorHub:
                     state,
                     logged,
                 )
-        self._emit("feedback", result.as_dict())
+        if self._listeners:
+            self._emit("feedback", result.as_dict())
         return result
 
     def has_policy(self, key: str) -> bool:
@@ -158,12 +160,21 @@ class MirrorHub:
 
     def tick(self, now: datetime | None = None) -> int:
         """Close the pending episodes due (`settle_max_s` old); return the rows written."""
+        return self._settle(now, self.config.settle_max_s)
+
+    def snapshot(self, now: datetime | None = None) -> int:
+        """Take a new field snapshot: close the episodes `settle_min_s` old; return the rows
+        written (a field that updates by itself, like the simulated one, calls this)."""
+        return self._settle(now, self.config.settle_min_s)
+
+    def _settle(self, now: datetime | None, settle_s: float) -> int:
         now = _check_time(now) if now is not None else self.clock()
         with self._lock:
             state = self.field_model.state(now)
-            closed = self._close(state, self.config.settle_max_s)
+            closed = self._close(state, settle_s)
         written = self._write(closed)
-        self._emit("field", state.as_dict())
+        if self._listeners:
+            self._emit("field", state.as_dict())
         return written
 
     def learn(self) -> dict[str, Any]:

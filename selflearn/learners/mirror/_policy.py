@@ -22,7 +22,7 @@ _MESSAGES = {
 }
 _HOW = ("gently,", "steadily,", "firmly,")
 #: Draws used to estimate a Thompson choice's propensity.
-THOMPSON_DRAWS = 64
+THOMPSON_DRAWS = 32
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,20 @@ class Choice:
     covered: bool
 
 
-def make_action(arm: tuple[str, int]) -> MirrorAction:
-    """Return the action of an arm, with its message."""
+def _action(arm: tuple[str, int]) -> MirrorAction:
     tone, index = arm
     return MirrorAction(
         tone, index, INTENSITY_BINS[index], _MESSAGES[tone].format(how=_HOW[index % len(_HOW)])
     )
+
+
+_ACTIONS = {arm: _action(arm) for arm in ARMS}
+_POSITION = {arm: i for i, arm in enumerate(ARMS)}
+
+
+def make_action(arm: tuple[str, int]) -> MirrorAction:
+    """Return the action of an arm, with its message."""
+    return _ACTIONS.get(arm) or _action(arm)
 
 
 def fallback_arm(field: FieldState) -> tuple[str, int]:
@@ -59,12 +67,12 @@ def greedy_arm(table: ArmTable) -> tuple[str, int] | None:
     """Return the arm with the highest mean reward (ties: more data, then arm order)."""
     best: tuple[str, int] | None = None
     best_key: tuple[float, int, int] | None = None
-    for position, arm in enumerate(ARMS):
-        if arm in table:
-            avg, n = table[arm]
-            key = (avg, n, -position)
-            if best_key is None or key > best_key:
-                best, best_key = arm, key
+    for arm, (avg, n) in table.items():
+        if arm not in _POSITION:  # a row of an arm this version does not know
+            continue
+        key = (avg, n, -_POSITION.get(arm, len(ARMS)))
+        if best_key is None or key > best_key:
+            best, best_key = arm, key
     return best
 
 
@@ -106,16 +114,32 @@ def choose(
     return Choice(arm, propensity, source, covered)
 
 
-def _thompson(table: ArmTable, config: MirrorConfig, np_rng: np.random.Generator) -> Choice:
+def _posterior(table: ArmTable, config: MirrorConfig) -> tuple[np.ndarray, np.ndarray]:
+    cached = _POSTERIORS.get(id(table))
+    if cached is not None and cached[0] is table and cached[1] is config:
+        return cached[2], cached[3]
     means = np.zeros(len(ARMS))
     sds = np.full(len(ARMS), config.thompson_prior_sd)
     for i, arm in enumerate(ARMS):
         if arm in table:
             avg, n = table[arm]
             means[i], sds[i] = avg, config.thompson_sd / np.sqrt(max(n, 1))
-    index = int(np.argmax(np_rng.normal(means, sds)))
-    draws = np_rng.normal(means, sds, size=(THOMPSON_DRAWS, len(ARMS)))
-    # Estimated by Monte Carlo (one pseudo-count so no chosen arm gets probability zero).
-    hits = int(np.sum(np.argmax(draws, axis=1) == index))
+    if len(_POSTERIORS) > 4096:
+        _POSTERIORS.clear()
+    _POSTERIORS[id(table)] = (table, config, means, sds)
+    return means, sds
+
+
+# A learned table does not change until the next learn: its posterior is kept (by identity).
+_POSTERIORS: dict[int, tuple[ArmTable, MirrorConfig, np.ndarray, np.ndarray]] = {}
+
+
+def _thompson(table: ArmTable, config: MirrorConfig, np_rng: np.random.Generator) -> Choice:
+    means, sds = _posterior(table, config)
+    # Row 0 chooses; the other rows estimate the choice's probability by Monte Carlo (one
+    # pseudo-count, so that no chosen arm gets probability zero).
+    winners = np.argmax(np_rng.normal(means, sds, size=(THOMPSON_DRAWS + 1, len(ARMS))), axis=1)
+    index = int(winners[0])
+    hits = int(np.sum(winners[1:] == index))
     propensity = (hits + 1) / (THOMPSON_DRAWS + 1)
     return Choice(ARMS[index], propensity, "greedy", True)

@@ -185,10 +185,11 @@ class SqlEpisodeStore:
 class MemoryEpisodeStore:
     """The same store in memory: the simulated field's benches run thousands of episodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, tables: Tables | None = None) -> None:
+        """`tables`: a policy learned elsewhere, served until the first `learn`."""
         self.episodes: list[Episode] = []
         self._sums: dict[str, dict[tuple[str, int], list[float]]] = defaultdict(dict)
-        self._tables: Tables = {}
+        self._tables: Tables = {b: dict(arms) for b, arms in (tables or {}).items()}
         self._learned_at: datetime | None = None
         self._enabled: dict[str, bool] = {}
 

@@ -42,6 +42,28 @@ class FieldState:
     ts: datetime
 
     def __post_init__(self) -> None:
+        # The common case, checked fast: floats in range, an int count, an aware time.
+        c, e, p, a, d = self.coherence, self.entropy, self.pleasure, self.arousal, self.dominance
+        if (
+            type(c) is float
+            and type(e) is float
+            and type(p) is float
+            and type(a) is float
+            and type(d) is float
+            and 0.0 <= c <= 1.0
+            and 0.0 <= e <= 1.0
+            and -1.0 <= p <= 1.0
+            and -1.0 <= a <= 1.0
+            and -1.0 <= d <= 1.0
+            and type(self.user_count) is int
+            and self.user_count >= 0
+            and isinstance(self.ts, datetime)
+            and self.ts.tzinfo is not None
+        ):
+            return
+        self._check()
+
+    def _check(self) -> None:
         for name in (*_UNIT, *_SIGNED):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
