@@ -13,6 +13,7 @@ from sqlalchemy import insert
 from selflearn.assistant._builder import build_turn_graph
 from selflearn.assistant._state import TurnContext, TurnState
 from selflearn.learners.micrograph import Micrograph
+from selflearn.learners.mirror import MirrorHub
 from selflearn.maas import MemoryService, TurnResult
 from selflearn.store import session_scope
 from selflearn.store.models import MicrographTurn
@@ -23,11 +24,17 @@ class Assistant:
 
     Satisfies `selflearn.maas.StudentClient`, so the emulator and the campaign graph play
     through it unchanged. The micrograph's telemetry rows are buffered and written after
-    the Student's own telemetry (`flush`, or every `flush_every` rows).
+    the Student's own telemetry (`flush`, or every `flush_every` rows). `mirror`, when
+    given, is the mirror loop the hub's tool node answers from.
     """
 
     def __init__(
-        self, student: MemoryService, micrograph: Micrograph, *, flush_every: int = 64
+        self,
+        student: MemoryService,
+        micrograph: Micrograph,
+        *,
+        flush_every: int = 64,
+        mirror: MirrorHub | None = None,
     ) -> None:
         self.student = student
         self.micrograph = micrograph
@@ -37,7 +44,11 @@ class Assistant:
         # of the campaign's checkpointed run (a resumed campaign would replay stale turns).
         self.graph = build_turn_graph().compile(checkpointer=False)
         self.context = TurnContext(
-            engine=student.engine, student=student, micrograph=micrograph, record=self._record
+            engine=student.engine,
+            student=student,
+            micrograph=micrograph,
+            record=self._record,
+            mirror=mirror,
         )
 
     def __enter__(self) -> Assistant:

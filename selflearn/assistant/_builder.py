@@ -11,6 +11,7 @@ from langgraph.typing import StateLike
 
 from selflearn.assistant._nodes import (
     analyse_turn,
+    give_feedback,
     pick_transition,
     record_turn,
     respond,
@@ -42,18 +43,20 @@ def with_default_context(
 
 
 def build_turn_graph(*, default_context: Callable[[], TurnContext] | None = None) -> TurnGraph:
-    """Return the uncompiled turn graph; the mirror hub will be a second tool node.
+    """Return the uncompiled turn graph: analyse → pick_transition (when the micrograph is
+    on) → give_feedback (the mirror hub) → respond → record.
 
     Runs pass their `TurnContext` (`context=`); `default_context` gives one to runs that pass
     none (Studio).
     """
     graph: TurnGraph = StateGraph(TurnState, context_schema=TurnContext)
-    for node in (analyse_turn, pick_transition, respond, record_turn):
+    for node in (analyse_turn, pick_transition, give_feedback, respond, record_turn):
         run = node if default_context is None else with_default_context(node, default_context)
         graph.add_node(node.__name__, run)  # type: ignore[call-overload]
     graph.add_edge(START, "analyse_turn")
     graph.add_conditional_edges("analyse_turn", route_after_analyse)
-    graph.add_edge("pick_transition", "respond")
+    graph.add_edge("pick_transition", "give_feedback")
+    graph.add_edge("give_feedback", "respond")
     graph.add_edge("respond", "record_turn")
     graph.add_edge("record_turn", END)
     return graph

@@ -1,4 +1,5 @@
-"""The nodes of the assistant's turn: analyse → the micrograph (a tool node) → respond → record."""
+"""The nodes of the assistant's turn: analyse → the tool nodes (the micrograph, the mirror hub)
+→ respond → record."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from selflearn.assistant._state import TurnContext, TurnState
 from selflearn.learners.micrograph import MicrographConfig
+from selflearn.learners.mirror import Feedback
 from selflearn.maas import resolve_parameters
 from selflearn.store import session_scope
 from selflearn.store.models import UserSettings
@@ -45,9 +47,9 @@ def analyse_turn(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     return {"config": config, "opted_out": opted_out, "intent": intent}
 
 
-def route_after_analyse(state: TurnState) -> Literal["pick_transition", "respond"]:
+def route_after_analyse(state: TurnState) -> Literal["pick_transition", "give_feedback"]:
     """Run the micrograph only when the turn's parameter version turns it on."""
-    return "pick_transition" if state["config"].enabled else "respond"
+    return "pick_transition" if state["config"].enabled else "give_feedback"
 
 
 def pick_transition(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
@@ -64,12 +66,39 @@ def pick_transition(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str
     return {"step": step, "directive": step.directive}
 
 
+def give_feedback(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """Tool node: the mirror hub takes the turn into the field and picks tone and intensity.
+
+    Runs for online turns when the context has a mirror loop; a campaign's or a cycle's
+    simulated turns neither enter the live field nor are steered. An opted-out user gets no
+    tone (the hub neither logs nor steers them).
+    """
+    mirror = runtime.context.mirror
+    if mirror is None or state.get("options", {}).get("cycle_type", "online") != "online":
+        return {}
+    mirror.observe(state["user_id"], state["message"])
+    feedback = mirror.feedback(state["user_id"])
+    return {"feedback": feedback, "tone": tone_directive(feedback)}
+
+
+def tone_directive(feedback: Feedback) -> str | None:
+    """Return the responder's tone directive of a feedback (None when not steered)."""
+    action = feedback.action
+    if action is None:
+        return None
+    return (
+        f"answer in a {action.tone} tone at intensity {action.intensity:.2f} (of 1). "
+        f"{action.message}"
+    )
+
+
 def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    """Let the Student retrieve and answer, with the tool nodes' directive."""
+    """Let the Student retrieve and answer, with the tool nodes' directives."""
     result = runtime.context.student.chat_turn(
         state["user_id"],
         state["message"],
         directive=state.get("directive"),
+        tone=state.get("tone"),
         **state.get("options", {}),
     )
     return {"result": result}

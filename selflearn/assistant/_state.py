@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from typing_extensions import TypedDict
 
 from selflearn.learners.micrograph import Micrograph, MicrographConfig, MicrographStep
+from selflearn.learners.mirror import Feedback, MirrorHub
 from selflearn.maas import MemoryService, TurnResult
 
 
@@ -26,6 +27,9 @@ class TurnState(TypedDict, total=False):
     opted_out: bool
     step: MicrographStep | None
     directive: str | None
+    #: The mirror hub's answer to the turn and the responder's tone directive from it.
+    feedback: Feedback | None
+    tone: str | None
     result: TurnResult
 
 
@@ -34,7 +38,8 @@ class TurnContext:
     """The run dependencies of the turn graph (never module globals).
 
     `record` takes the micrograph's telemetry row of a turn (the assistant buffers them);
-    `config_cache` keeps the micrograph settings of immutable parameter versions.
+    `config_cache` keeps the micrograph settings of immutable parameter versions; `mirror`
+    is the deployment's mirror loop (None: the hub's tool node does nothing).
     """
 
     engine: Engine
@@ -42,6 +47,7 @@ class TurnContext:
     micrograph: Micrograph
     record: Callable[[dict[str, Any]], None]
     config_cache: dict[tuple[str, ...], MicrographConfig] = field(default_factory=dict)
+    mirror: MirrorHub | None = None
 
     def cache_key(self, options: dict[str, Any]) -> tuple[str, ...] | None:
         """Return the cache key of a request whose parameters cannot change, else None."""

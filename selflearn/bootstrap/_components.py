@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from selflearn.agents.teacher import episode_judge
 from selflearn.assistant import Assistant
 from selflearn.bootstrap._offline import offline_handlers
 from selflearn.cycles import CycleRoles
-from selflearn.learners import MICROGRAPH_FACTORS, Micrograph
+from selflearn.learners import MICROGRAPH_FACTORS, Micrograph, MirrorLoop
 from selflearn.maas import OFFLINE_IGNORED_FACTORS, MemoryService, ResponderModel, RetrievalConfig
 from selflearn.providers import ChatModels, Embedder, get_embedder
 from selflearn.settings import Settings, get_settings
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 Progress = Callable[[str, dict[str, Any]], None]
+# Guards the lazily built, process-wide parts (one mirror loop per set of components).
+_BUILD_LOCK = threading.Lock()
 
 
 def wall_clock() -> datetime:
@@ -41,6 +44,8 @@ class Components:
     embedder: Embedder
     models: ChatModels
     clock: Clock = wall_clock
+    #: Parts built once on first use (the mirror loop); not a setting.
+    _built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -51,7 +56,10 @@ class Components:
         self.close()
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Stop the mirror loop's thread, if it runs, and release the database connections."""
+        loop = self._built.get("mirror_loop")
+        if loop is not None:
+            loop.stop()
         self.database.close()
 
     # -- the Student --------------------------------------------------------------------
@@ -85,15 +93,41 @@ class Components:
             archive_turns=archive_turns,
         )
 
+    def mirror_loop(self) -> MirrorLoop:
+        """Return the deployment's mirror loop (SPEC §10), built once and not started.
+
+        Building it reads nothing from the database; the web app starts its thread.
+        """
+        with _BUILD_LOCK:
+            loop = self._built.get("mirror_loop")
+            if loop is None:
+                loop = self._built["mirror_loop"] = MirrorLoop(
+                    self.database.engine, seed=self.settings.seed, clock=self.clock
+                )
+        return loop
+
     def assistant(
-        self, student: MemoryService | None = None, *, clock: Clock | None = None
+        self,
+        student: MemoryService | None = None,
+        *,
+        clock: Clock | None = None,
+        mirror: bool = True,
     ) -> Assistant:
-        """Return the assistant's turn graph (the Student with its tool nodes) as a client."""
+        """Return the assistant's turn graph (the Student with its tool nodes) as a client.
+
+        `mirror` gives its turns the deployment's mirror loop (`mirror_loop()`); simulated
+        turns (campaigns) play without it, so they neither enter the live field nor learn.
+        """
         student = student or self.student()
         micrograph = Micrograph(
             self.database.engine, embedder=self.embedder, clock=clock or self.clock
         )
-        return Assistant(student, micrograph, flush_every=student.telemetry.flush_every)
+        return Assistant(
+            student,
+            micrograph,
+            flush_every=student.telemetry.flush_every,
+            mirror=self.mirror_loop() if mirror else None,
+        )
 
     @property
     def ignored_factors(self) -> tuple[str, ...]:
@@ -129,7 +163,7 @@ class Components:
 
         return CampaignRunner(
             self.database,
-            self.assistant(student or self.student(telemetry_flush_every=64)),
+            self.assistant(student or self.student(telemetry_flush_every=64), mirror=False),
             clock=self.clock,
             offline=self.models.all_offline,
             llms=self.models.by_role(),

@@ -1,4 +1,4 @@
-"""`selflearn learners bench bifurcation`: the micrograph against users it cannot see."""
+"""`selflearn learners bench bifurcation|mirror`: the learners against worlds they cannot see."""
 
 from __future__ import annotations
 
@@ -60,3 +60,61 @@ def bifurcation(
         f" p = {effect.p_value:.3g}, n = {effect.n} users ({verdict})"
     )
     console.print(f"Transitions learned (arm on): {result.transitions_learned}")
+
+
+@bench.command("mirror")
+def mirror(
+    hours: float = typer.Option(
+        24.0, "--hours", min=0.25, max=24 * 14, help="Simulated hours per world."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the first world (worlds: S, S+1, ...)."),
+    worlds: int = typer.Option(
+        5, "--worlds", min=2, help="Independent simulated worlds (the unit of inference)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
+) -> None:
+    """Play adaptive, static and Thompson feedback on the same simulated days of each world."""
+    from selflearn.simulator.mirror import run_mirror_bench
+
+    def progress(world: int, arm: str, done: float) -> None:
+        if done == int(done) and int(done) % 6 == 0 or done == hours:
+            err_console.print(f"  world {world}, {arm}: {done:g}/{hours:g} h", highlight=False)
+
+    result = run_mirror_bench(seed=seed, hours=hours, worlds=worlds, progress=progress).to_json()
+    if as_json:
+        print_json(result)
+        return
+    table = Table(
+        title=f"Mirror bench: {worlds} worlds × {hours:g} h, seeds {seed}–{seed + worlds - 1}"
+    )
+    for column in ("arm", "mean Δcoh − Δent", "episodes per world"):
+        table.add_column(column, justify="left" if column == "arm" else "right")
+    for arm, row in result["arms"].items():
+        table.add_row(arm, f"{row['reward']:+.5f}", f"{row['episodes']:.0f}")
+    console.print(table)
+    for name, label in (
+        ("reward", "adaptive − static"),
+        ("thompson_vs_static", "thompson − static"),
+        ("thompson_vs_adaptive", "thompson − adaptive"),
+    ):
+        e = result["effect"][name]
+        console.print(
+            f"{label}: {e['delta']:+.5f}, 95% CI [{e['ci_low']:+.5f}, {e['ci_high']:+.5f}],"
+            f" p = {e['p_value']:.3g}, n = {e['n']} worlds"
+        )
+    console.print(
+        f"Bucket coverage of active time (adaptive): {result['coverage']:.1%}"
+        f" (lowest world {result['coverage_min']:.1%})"
+    )
+    variance = result["reward_variance"]
+    console.print(
+        f"Reward variance, first vs last quarter (adaptive): {variance['first']:.3g} → "
+        f"{variance['last']:.3g}; static: {variance['static_first']:.3g} → "
+        f"{variance['static_last']:.3g}"
+    )
+    off = result["off_policy"]
+    console.print(
+        f"Learned policy: on-line {off['online']:+.5f}; IPS {off['ips']:+.5f} (interval holds"
+        f" the on-line value in {off['ips_covers_online']}/{worlds} worlds); DR"
+        f" {off['dr']:+.5f} ({off['dr_covers_online']}/{worlds})"
+    )

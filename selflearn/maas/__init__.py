@@ -27,6 +27,7 @@ from selflearn.maas._prompts import (
 )
 from selflearn.maas._responder import (
     OFFLINE_IGNORED_FACTORS,
+    TONE_PREFIX,
     ResponderModel,
     is_abstention,
     offline_responder,
@@ -52,6 +53,7 @@ __all__ = [
     "MAX_TAGS",
     "OFFLINE_IGNORED_FACTORS",
     "PROMPTS",
+    "TONE_PREFIX",
     "AddedMemory",
     "Archivist",
     "AssembledContext",

@@ -68,15 +68,22 @@ class ResponderOutcome:
 
 #: Opens the system message that carries a topic directive from a tool node of the turn.
 DIRECTIVE_PREFIX = "Topic directive: "
+#: Opens the system message that carries the mirror hub's tone and intensity.
+TONE_PREFIX = "Tone directive: "
 
 
 def build_messages(
-    prompt: PromptVersion, context: str, question: str, directive: str | None = None
+    prompt: PromptVersion,
+    context: str,
+    question: str,
+    directive: str | None = None,
+    tone: str | None = None,
 ) -> list[BaseMessage]:
     """Return the system and user messages of one responder call.
 
     A `directive` (e.g. the micrograph's next topic) travels in a second system message,
-    after the prompt, so the prompt version is still read from the first.
+    after the prompt, so the prompt version is still read from the first; a `tone` (the
+    mirror hub's tone and intensity) in a further one.
     """
     messages: list[BaseMessage] = [SystemMessage(content=prompt.system)]
     if directive:
@@ -86,6 +93,8 @@ def build_messages(
                 "After answering, steer to that topic with one short question."
             )
         )
+    if tone:
+        messages.append(SystemMessage(content=f"{TONE_PREFIX}{tone}"))
     messages.append(
         HumanMessage(content=f"Memories:\n{context or NO_MEMORIES}\n\nMessage: {question}")
     )
@@ -144,10 +153,12 @@ def respond(
     model: ResponderModel,
     directive: str | None = None,
     prompt: PromptVersion | None = None,
+    tone: str | None = None,
 ) -> ResponderOutcome:
     """Answer `question` from the assembled context with the parameters of this request.
 
-    `directive` is an instruction from a tool node of the turn (a topic to steer to).
+    `directive` is an instruction from a tool node of the turn (a topic to steer to); `tone`
+    the mirror hub's tone and intensity.
     `prompt` is the version the parameters name, when the caller loaded it (generated
     prompts live in the database); otherwise a built-in one is looked up.
     """
@@ -159,7 +170,9 @@ def respond(
     override = str(params.get("responder.model", "default"))
     if override != "default" and hasattr(llm, "model_name"):
         llm = llm.model_copy(update={"model_name": override})
-    call = invoke_chat(llm, build_messages(prompt, context, question, directive), role="responder")
+    call = invoke_chat(
+        llm, build_messages(prompt, context, question, directive, tone), role="responder"
+    )
     answer = call.text.strip() or ABSTENTION
     abstained = is_abstention(answer)
     return ResponderOutcome(

@@ -234,6 +234,7 @@ class MemoryService:
         relevant_turn_ids: Collection[str] | None = None,
         turn_id: str | None = None,
         directive: str | None = None,
+        tone: str | None = None,
     ) -> TurnResult:
         """Answer one user message from memory, remember it, and record telemetry.
 
@@ -242,7 +243,8 @@ class MemoryService:
         the defaults. `turn_id` names the turn in the stored memory's provenance (default: the
         pipeline run id). `relevant_turn_ids` (ground truth, when the caller knows it) makes the
         recorded hit rate a real retrieval hit. `directive` is an instruction to the responder
-        from a tool node of the assistant's turn (the micrograph's next topic).
+        from a tool node of the assistant's turn (the micrograph's next topic); `tone` is the
+        mirror hub's tone and intensity for the answer.
         """
         pipeline = TurnPipeline(self.embedder, self.retrieval, responder=self.responder)
         user_id, message = check_user_id(user_id), check_query(message)
@@ -270,6 +272,7 @@ class MemoryService:
                 now=moment,
                 relevant_turn_ids=relevant_turn_ids,
                 directive=directive,
+                tone=tone,
             )
             stored = None
             if self.archive_turns:

@@ -137,8 +137,10 @@ class TurnPipeline:
         now: datetime,
         relevant_turn_ids: Collection[str] | None,
         directive: str | None = None,
+        tone: str | None = None,
     ) -> TurnOutcome:
-        """Run analyzer, assembler and responder for one message (`directive`: see respond)."""
+        """Run analyzer, assembler and responder for one message (`directive`, `tone`: see
+        respond)."""
         self.relevant_turn_ids, self.now = relevant_turn_ids, now
         params = resolved.params
         with session_scope(engine) as session:
@@ -161,6 +163,7 @@ class TurnPipeline:
             model=self.responder,
             directive=directive,
             prompt=prompt,
+            tone=tone,
         )
         self._lap("responder", mark)
         self.outcome = TurnOutcome(analysis, retrieval, context, response, self.latency_ms)
@@ -263,9 +266,7 @@ class TurnPipeline:
         retries: int | None = getattr(error, "retries", None)
         turn.events = [StageEvent(s, self.latency_ms[s]) for s in stages]
         if failing != "e2e":
-            turn.events.append(
-                StageEvent(failing, 0.0, error_type=error.code, retry_count=retries)
-            )
+            turn.events.append(StageEvent(failing, 0.0, error_type=error.code, retry_count=retries))
         turn.events.append(
             StageEvent("e2e", self.latency_ms["e2e"], error_type=error.code, retry_count=retries)
         )

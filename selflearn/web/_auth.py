@@ -2,7 +2,8 @@
 
 Permissions, not roles, guard the routes: `read` (viewer, operator, admin), `operate`
 (operator, admin: chat, campaigns, approvals, goals), `admin` (activate, roll back, tokens)
-and `student` (service, admin: the Student's memory routes). A request authenticated by the
+`student` (service, admin: the Student's memory routes) and `steer` (operator, admin, service:
+a user's mirror opt-out). A request authenticated by the
 session cookie must also carry the session's CSRF token on every state-changing call.
 """
 
@@ -32,7 +33,7 @@ __all__ = [
     "require",
 ]
 
-Permission = Literal["any", "read", "operate", "admin", "student"]
+Permission = Literal["any", "read", "operate", "admin", "student", "steer"]
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "any": frozenset({"viewer", "operator", "admin", "service"}),
@@ -40,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "operate": frozenset({"operator", "admin"}),
     "admin": frozenset({"admin"}),
     "student": frozenset({"service", "admin"}),
+    # A user's mirror opt-out: the Student's caller sets it for its users, the owner too.
+    "steer": frozenset({"operator", "admin", "service"}),
 }
 SESSION_COOKIE = "selflearn_session"
 CSRF_HEADER = "X-CSRF-Token"

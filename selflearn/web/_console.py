@@ -33,6 +33,7 @@ from selflearn.web._console_pages import (
     telemetry_page,
 )
 from selflearn.web._errors import status_for
+from selflearn.web._mirror_views import USER_ID, mirror_page
 from selflearn.web._state import WebState
 from selflearn.web._templates import render_page
 from selflearn.web._tokens import (
@@ -163,6 +164,14 @@ async def telemetry(request: Request) -> Response:
     return await _page(
         request, "telemetry.html", lambda s: telemetry_page(s, window=window, days=days)
     )
+
+
+@router.get("/mirror")
+async def mirror(request: Request) -> Response:
+    user = request.query_params.get("user") or "demo"
+    user = user if USER_ID.fullmatch(user) else "demo"
+    hub = request.app.state.mirror_hub
+    return await _page(request, "mirror.html", lambda s: mirror_page(hub, user_id=user))
 
 
 # -- logging in and out ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from selflearn.graph import CampaignOptions
 from selflearn.store import session_scope
 from selflearn.tuner import OWNER, activate, rollback
 from selflearn.web._approval_views import decide
+from selflearn.web._mirror_views import save_profile
 from selflearn.web._state import WebState
 
 __all__ = ["FORMS", "FormAction"]
@@ -101,6 +102,11 @@ def rollback_version(state: WebState, request: Request, path: dict[str, str], fo
 
 
 #: (route path, permission, action).
+def save_mirror_profile(state: WebState, request: Request, path: dict[str, str], form: dict) -> str:
+    """Turn a user's adaptive feedback (Mirror) on or off."""
+    return save_profile(request.app.state.mirror_hub, form)
+
+
 FORMS: list[tuple[str, str, FormAction]] = [
     ("/approvals/{proposal_id}/decide", "operate", decide_proposal),
     ("/campaigns/start", "operate", start_campaign),
@@ -108,4 +114,5 @@ FORMS: list[tuple[str, str, FormAction]] = [
     ("/campaigns/{campaign_id}/resume", "operate", resume_campaign),
     ("/parameters/{version}/activate", "admin", activate_version),
     ("/parameters/rollback", "admin", rollback_version),
+    ("/mirror/profile", "steer", save_mirror_profile),
 ]

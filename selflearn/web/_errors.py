@@ -168,6 +168,15 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = str(exc.detail)
+    if exc.status_code == 404 and any(ord(char) < 32 for char in request.scope["path"]):
+        # No route matches a path segment holding a control character (a user id with a
+        # newline): that is bad input, not an unknown route.
+        return error_response(
+            400,
+            InvalidInputError.code,
+            "the path holds a control character (a newline, a tab...)",
+            "Ids may not contain control characters; percent-encode only printable text.",
+        )
     if exc.status_code == 404:
         code, hint = "not_found", "See /docs for the routes of the API."
         message = f"no route {request.method} {request.url.path}"

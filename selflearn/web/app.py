@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,20 +13,30 @@ from fastapi import Depends, FastAPI
 from selflearn import __version__
 from selflearn.graph import CampaignOptions
 from selflearn.maas import MemoryService
-from selflearn.web import _routes_approvals, _routes_campaigns, _routes_manager, _routes_telemetry
+from selflearn.web import (
+    _routes_approvals,
+    _routes_campaigns,
+    _routes_manager,
+    _routes_mirror,
+    _routes_telemetry,
+)
 from selflearn.web._body import MAX_BODY_BYTES, BodyGuard, reject_unknown_query
 from selflearn.web._console import install_console
 from selflearn.web._errors import install_error_handlers
 from selflearn.web._jobs import CampaignJobs
+from selflearn.web._mirror_hub import LiveHub
 from selflearn.web._routes import router
 from selflearn.web._state import WebState
 
 if TYPE_CHECKING:
     from selflearn.bootstrap import Components
+    from selflearn.learners.mirror import MirrorLoop
 
 __all__ = ["API_PREFIX", "create_app", "create_default_app"]
 
 API_PREFIX = "/api/v1"
+#: The mirror routes also answer here, at the paths SPEC §10 names.
+ISSUE_PREFIX = "/api"
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """\
@@ -57,6 +68,12 @@ TAGS = [
     {"name": "goals", "description": "The owner's goals."},
     {"name": "telemetry", "description": "Latency per stage, hit rate, tokens and cost."},
     {"name": "tokens", "description": "Who you are; API tokens (admin)."},
+    {
+        "name": "mirror",
+        "description": "The mirror loop: learn now (admin), the policy, stats, the field, a "
+        "user's opt-out. Live events: the WebSocket `/api/v1/mirror/ws?token=TOKEN` (the "
+        "same paths also answer under `/api/mirror/`).",
+    },
 ]
 
 
@@ -67,20 +84,31 @@ def create_app(
     campaign_defaults: CampaignOptions | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     close_components: bool = False,
+    mirror: MirrorLoop | None = None,
 ) -> FastAPI:
     """Return the app on `components`.
 
     `student` is the Student its routes and campaigns use (default: one built here and
     closed with the app). `campaign_defaults` gives the scenarios and pacing of campaigns
     started from the console. The caller owns `components` unless `close_components`.
+    `mirror` is the mirror loop the hub serves (default: the components' own); the app
+    starts it with the server and stops it on shutdown.
     """
     owned_student = student is None
     service = student if student is not None else components.student(telemetry_flush_every=16)
     state = WebState(components, service, CampaignJobs(components, service))
+    # Built without touching the database: the policy loads on first use.
+    hub = LiveHub(mirror if mirror is not None else components.mirror_loop())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        hub.start(asyncio.get_running_loop())
+        hub.loop.start()
+        try:
+            yield
+        finally:
+            hub.stop()
+            hub.loop.stop()
         state.stopping.set()
         state.jobs.shutdown()
         service.flush()
@@ -100,13 +128,21 @@ def create_app(
     )
     app.state.student = service
     app.state.web = state
+    app.state.mirror_hub = hub
     app.state.campaign_defaults = campaign_defaults or CampaignOptions()
     install_error_handlers(app)
-    app.add_middleware(BodyGuard, max_bytes=max_body_bytes, api_prefix=API_PREFIX + "/")
+    app.add_middleware(BodyGuard, max_bytes=max_body_bytes, api_prefix=ISSUE_PREFIX + "/")
     strict = [Depends(reject_unknown_query)]
     app.include_router(router, prefix=API_PREFIX, dependencies=strict)
     for module in (_routes_campaigns, _routes_approvals, _routes_manager, _routes_telemetry):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=strict)
+    app.include_router(_routes_mirror.router, prefix=API_PREFIX, dependencies=strict)
+    # The issue's own paths (/api/mirror/...): the same routes, once in the schema.
+    app.include_router(
+        _routes_mirror.router, prefix=ISSUE_PREFIX, dependencies=strict, include_in_schema=False
+    )
+    for prefix in (API_PREFIX, ISSUE_PREFIX):
+        app.include_router(_routes_mirror.socket_router, prefix=prefix)
     install_console(app)
     return app
 

@@ -44,7 +44,13 @@ def _rows(service, user):
 
 def test_the_graph_runs_analyse_tool_respond_record() -> None:
     graph = build_turn_graph()
-    assert set(graph.nodes) == {"analyse_turn", "pick_transition", "respond", "record_turn"}
+    assert set(graph.nodes) == {
+        "analyse_turn",
+        "pick_transition",
+        "give_feedback",
+        "respond",
+        "record_turn",
+    }
     assert build_turn_graph() is not graph  # a builder, not a shared global
 
 

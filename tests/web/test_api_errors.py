@@ -316,3 +316,9 @@ def test_a_nul_character_in_any_text_is_400_and_stores_nothing(app, tokens, path
     with Client(app, raise_server_exceptions=False, headers=bearer(tokens["admin"])) as client:
         made = client.post(f"{API}/tokens", json={"name": "C:\\u0000dir", "role": "viewer"})
         assert made.status_code == 201 and made.json()["name"] == "C:\\u0000dir"
+
+
+def test_a_path_holding_a_control_character_is_bad_input_not_an_unknown_route(api):
+    error = error_of(api.get(f"{API}/users/a%0Ab/memories"), 400, "invalid_input")
+    assert "control character" in error["message"]
+    error_of(api.get(f"{API}/no-such-route"), 404, "not_found")

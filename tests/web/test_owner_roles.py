@@ -29,6 +29,7 @@ OPERATE = {"operator", "admin"}
 ADMIN = {"admin"}
 STUDENT = {"service", "admin"}
 ANY = {"viewer", "operator", "admin", "service"}
+STEER = {"operator", "admin", "service"}
 ROLES = ("viewer", "operator", "admin", "service")
 
 
@@ -192,6 +193,19 @@ CASES = [
         200,
         lambda db: {"memory_ids": [], "helpful": True},
     ),
+    Case("mirror replay", "POST", lambda db: "/mirror/replay", ADMIN, 200),
+    Case("mirror policy", "GET", lambda db: "/mirror/policy?bucket_key=14-M-P", READ, 200),
+    Case("mirror stats", "GET", lambda db: "/mirror/stats", READ, 200),
+    Case("mirror field", "GET", lambda db: "/mirror/field", READ, 200),
+    Case("mirror profile", "GET", lambda db: "/mirror/users/roles-u", ANY, 200),
+    Case(
+        "mirror opt-out",
+        "PUT",
+        lambda db: "/mirror/users/roles-u",
+        STEER,
+        200,
+        lambda db: {"mirror_enabled": True},
+    ),
 ]
 
 
@@ -247,6 +261,8 @@ def _template(case: Case) -> str:
         "search": "/users/{user_id}/search",
         "chat turn": "/users/{user_id}/chat",
         "feedback": "/users/{user_id}/feedback",
+        "mirror profile": "/mirror/users/{user_id}",
+        "mirror opt-out": "/mirror/users/{user_id}",
     }
     if case.name in templates:
         return templates[case.name]

@@ -86,6 +86,12 @@ class MirrorEvent(Base):
     post_pad: Mapped[list[Any]] = mapped_column(nullable=False)
     dt_ms: Mapped[int] = mapped_column(nullable=False)
     bucket_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    # For off-policy evaluation: the arm's bin, the probability the policy gave it, where it
+    # came from (greedy, explore, fallback), and whether its bucket had policy data.
+    intensity_bin: Mapped[int | None] = mapped_column()
+    propensity: Mapped[float | None] = mapped_column(Float)
+    action_source: Mapped[str | None] = mapped_column(String(16))
+    covered: Mapped[bool | None] = mapped_column()
 
 
 class PolicyEntry(Base):
