@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+from selflearn.web.client import wait_until_healthy
 
 
 def _free_port() -> int:
@@ -52,16 +52,7 @@ def main() -> None:
         # Keep reading the access log: a full pipe would stop the server mid-run.
         threading.Thread(target=server.stdout.read, daemon=True).start()
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not come up")
-            time.sleep(0.2)
+        wait_until_healthy(url, timeout_s=120, alive=lambda: server.poll() is None)
         started = time.perf_counter()
         result = subprocess.run(
             [

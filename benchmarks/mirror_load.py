@@ -40,6 +40,8 @@ from pathlib import Path
 import httpx
 import websockets
 
+from selflearn.web.client import StudentUnavailableError, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parents[1]
 #: What simulated users say: aggregates of these move the field (no text is kept).
 PHRASES = (
@@ -233,16 +235,10 @@ def main() -> None:
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"the server did not start: {server.stderr.read()[-2000:]}")  # type: ignore[union-attr]
-        time.sleep(0.3)
+    try:
+        wait_until_healthy(url, alive=lambda: server.poll() is None)
+    except StudentUnavailableError as error:
+        raise SystemExit(f"{error}: {server.stderr.read()[-2000:]}") from error  # type: ignore[union-attr]
     try:
         result = asyncio.run(run_clients(url.replace("http", "ws"), token, args, server.pid))
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -16,6 +16,20 @@ from selflearn.store import Database
 
 #: The Student's clock in tests: requests that pass no time happen at this moment.
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+class StepClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
 
 
 def make_components(

@@ -1,6 +1,6 @@
 """Mirror loop API (SPEC §10): learn now, the policy, stats, the field, a user's opt-out.
 
-Served under `/api/v1/mirror/...` like the rest of the owner API, and again at the issue's
+Served under `/api/v1/mirror/...` like the rest of the owner API, and again at the short
 paths `/api/mirror/...` (left out of the schema). The WebSocket hub is `socket_router`.
 """
 

@@ -36,7 +36,7 @@ __all__ = ["API_PREFIX", "create_app", "create_default_app"]
 
 API_PREFIX = "/api/v1"
 #: The mirror routes also answer here, at the paths SPEC §10 names.
-ISSUE_PREFIX = "/api"
+SHORT_PREFIX = "/api"
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """\
@@ -131,17 +131,17 @@ def create_app(
     app.state.mirror_hub = hub
     app.state.campaign_defaults = campaign_defaults or CampaignOptions()
     install_error_handlers(app)
-    app.add_middleware(BodyGuard, max_bytes=max_body_bytes, api_prefix=ISSUE_PREFIX + "/")
+    app.add_middleware(BodyGuard, max_bytes=max_body_bytes, api_prefix=SHORT_PREFIX + "/")
     strict = [Depends(reject_unknown_query)]
     app.include_router(router, prefix=API_PREFIX, dependencies=strict)
     for module in (_routes_campaigns, _routes_approvals, _routes_manager, _routes_telemetry):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=strict)
     app.include_router(_routes_mirror.router, prefix=API_PREFIX, dependencies=strict)
-    # The issue's own paths (/api/mirror/...): the same routes, once in the schema.
+    # The short paths (/api/mirror/...): the same routes, in the schema once.
     app.include_router(
-        _routes_mirror.router, prefix=ISSUE_PREFIX, dependencies=strict, include_in_schema=False
+        _routes_mirror.router, prefix=SHORT_PREFIX, dependencies=strict, include_in_schema=False
     )
-    for prefix in (API_PREFIX, ISSUE_PREFIX):
+    for prefix in (API_PREFIX, SHORT_PREFIX):
         app.include_router(_routes_mirror.socket_router, prefix=prefix)
     install_console(app)
     return app

@@ -9,8 +9,9 @@ raises the same error classes, so the User Emulator cannot tell the two apart.
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -37,7 +38,12 @@ from selflearn.web._schemas import (
 )
 from selflearn.web.app import API_PREFIX
 
-__all__ = ["StudentHTTPClient", "StudentUnavailableError", "connect_student"]
+__all__ = [
+    "StudentHTTPClient",
+    "StudentUnavailableError",
+    "connect_student",
+    "wait_until_healthy",
+]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -305,3 +311,26 @@ def connect_student(url: str, token: str | None = None) -> StudentHTTPClient:
             f"{url!r} is not an HTTP URL", hint="Use e.g. http://127.0.0.1:8080."
         )
     return StudentHTTPClient(url, token=token)
+
+
+def wait_until_healthy(
+    url: str, *, timeout_s: float = 60.0, alive: Callable[[], bool] | None = None
+) -> None:
+    """Wait until the app served at `url` answers its health route with 200.
+
+    `alive` tells whether the server process still runs: a server that exited stops the
+    wait at once. Raises `StudentUnavailableError` when it exits or `timeout_s` passes.
+    """
+    deadline = time.monotonic() + timeout_s
+    health = f"{url.rstrip('/')}{API_PREFIX}/health"
+    while True:
+        try:
+            if httpx.get(health, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if alive is not None and not alive():
+            raise StudentUnavailableError(f"the server at {url} exited before it was healthy")
+        if time.monotonic() > deadline:
+            raise StudentUnavailableError(f"the server at {url} was not healthy in {timeout_s:g} s")
+        time.sleep(0.1)

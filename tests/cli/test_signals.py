@@ -22,6 +22,7 @@ from sqlalchemy import func, select, text
 
 from selflearn.store import session_scope
 from selflearn.store.models import Campaign, Episode
+from selflearn.web.client import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_SET = ("moved-city", "marathon-diary", "namesakes", "unanswerable-gaps")
@@ -142,15 +143,7 @@ def test_serve_finishes_requests_in_flight_on_sigterm_and_releases_postgres(tmp_
     threading.Thread(target=proc.stdout.read, daemon=True).start()  # a full pipe would block
     base = f"http://127.0.0.1:{port}/api/v1"
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_until_healthy(f"http://127.0.0.1:{port}", alive=lambda: proc.poll() is None)
 
     acknowledged: list[str] = []
     broken: list[str] = []

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from selflearn.learners.mirror import FieldState
+from tests.factories import StepClock as FactoryClock
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
 
-class StepClock:
-    """A clock that stands still until a test moves it."""
+class StepClock(FactoryClock):
+    """The shared test clock, starting at T0 (a Monday, 14:00 UTC)."""
 
     def __init__(self, start: datetime = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
+        super().__init__(start)
 
 
 def state(

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
+from tests.factories import StepClock as ManualClock
+
+__all__ = ["API", "ManualClock", "ask", "socket_url", "until"]
+
 API = "/api/v1/mirror"
-
-
-class ManualClock:
-    """A clock that stands still until the test moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
 
 
 def socket_url(token: str | None = None, prefix: str = API) -> str:

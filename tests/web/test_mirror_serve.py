@@ -16,6 +16,7 @@ from websockets.sync.client import connect
 
 from selflearn.store import session_scope
 from selflearn.web import create_token
+from selflearn.web.client import wait_until_healthy
 
 
 def _answer(ws, message_id):
@@ -38,15 +39,7 @@ def test_serve_runs_the_mirror_loop_and_stops_it_on_sigterm(database, database_u
         with session_scope(database.engine) as session:
             service = create_token("service", session=session, name="serve test").token
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.1)
+        wait_until_healthy(url, alive=lambda: process.poll() is None)
         with connect(f"ws://127.0.0.1:{port}/api/v1/mirror/ws?token={service}") as ws:
             assert json.loads(ws.recv(timeout=10))["type"] == "hello"
             ws.send(json.dumps({"type": "turn", "user_id": "s1", "text": "so glad!", "id": 1}))

@@ -105,7 +105,7 @@ class BenchResult:
         return points
 
     def to_json(self) -> dict[str, Any]:
-        """Return the `--json` object of the issue's shape."""
+        """Return the `--json` object of the documented shape."""
         return {
             "users": self.users,
             "turns": self.turns,

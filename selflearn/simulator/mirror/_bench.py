@@ -151,7 +151,7 @@ class MirrorBenchResult:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """Return the bench as one JSON object (the issue's shape, plus detail)."""
+        """Return the bench as one JSON object (the documented shape, plus detail)."""
         effect = self.effect("adaptive")
         variance_change = paired_effect(
             [w.variance_last["adaptive"] - w.variance_first["adaptive"] for w in self.worlds]
