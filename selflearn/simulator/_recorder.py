@@ -127,6 +127,9 @@ def play_and_record(
 
     Its simulated users' memories are dropped once it is recorded, or when it fails (a
     rerun starts from nothing anyway), unless `keep_memories` asks to keep them for a look.
+    A stop asked by a signal (KeyboardInterrupt) leaves them to retention: the interrupted
+    statement's transaction may still hold their rows, and waiting for it would keep the
+    process from stopping.
     """
     flush = getattr(client, "flush", None)
     if callable(flush):
@@ -142,7 +145,10 @@ def play_and_record(
             flush()  # the turns' telemetry must be written before the scores point at it
         with session_scope(engine) as session:
             record_episode(result, session=session, verdicts=verdicts)
-    finally:
+    except Exception:
         if not keep_memories:
             drop_episode_memories(spec, client)
+        raise
+    if not keep_memories:
+        drop_episode_memories(spec, client)
     return result
