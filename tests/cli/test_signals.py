@@ -57,9 +57,17 @@ def _episodes(database, campaign_id: str | None = None) -> int:
 
 def _postmaster_running(pgdata: Path) -> bool:
     pid_file = pgdata / "postmaster.pid"
-    if not pid_file.exists():
-        return False
-    pid = int(pid_file.read_text().split()[0])
+    # The postmaster creates the file first and writes its pid a moment later.
+    for _ in range(50):
+        if not pid_file.exists():
+            return False
+        words = pid_file.read_text().split()
+        if words:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"{pid_file} stayed empty for 5 s")
+    pid = int(words[0])
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -149,7 +157,10 @@ def test_serve_finishes_requests_in_flight_on_sigterm_and_releases_postgres(tmp_
     broken: list[str] = []
 
     def write() -> None:
-        with httpx.Client(timeout=30, headers=headers) as client:
+        # A new connection per request: a request sent on a kept-alive connection at the
+        # moment the server closes it idle was never read, yet looks like a dropped one.
+        no_keepalive = httpx.Limits(max_keepalive_connections=0)
+        with httpx.Client(timeout=30, headers=headers, limits=no_keepalive) as client:
             for i in range(400):
                 fact = f"fact number {i}: I keep {i} marbles in a jar."
                 try:
