@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, Select, func, or_, select, text
+from sqlalchemy import Engine, Select, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from selflearn.cycles._models import MemoryMaintenance
@@ -73,6 +73,30 @@ def _absorb(keep: Memory, other: Memory, now: datetime) -> None:
     keep.updated_at = now
 
 
+def _relink(
+    session: Session, user_id: str, keep: Memory, members: list[Memory], gone: list[uuid.UUID]
+) -> None:
+    """Keep supersede links true when `members` merge into `keep`.
+
+    A change that superseded a merged-away memory now supersedes the one kept. The kept
+    memory is superseded by the first change said after its last mention, or by nothing (a
+    fact said again after a change holds again).
+    """
+    targets = {m.superseded_by for m in members} - {None, *gone}
+    session.execute(
+        update(Memory)
+        .where(Memory.user_id == user_id, Memory.superseded_by.in_(gone))
+        .values(superseded_by=keep.id)
+    )
+    later = session.execute(
+        select(Memory.id)
+        .where(Memory.id.in_(targets), Memory.occurred_at > keep.occurred_at)
+        .order_by(Memory.occurred_at, Memory.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    keep.superseded_by = later
+
+
 def _groups(pairs: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> list[set[uuid.UUID]]:
     parent: dict[uuid.UUID, uuid.UUID] = {}
 
@@ -121,6 +145,7 @@ def merge_user_duplicates(session: Session, user_id: str, *, cosine: float, now:
             _absorb(keep, other, now)
             session.delete(other)
             merged += 1
+        _relink(session, user_id, keep, members, [other.id for other in others])
         session.flush()
     return merged
 

@@ -1,4 +1,5 @@
-"""The deep cycle: re-embed, merge, refresh tags, re-score, flag and prune, apply retention.
+"""The deep cycle: re-embed, merge, refresh tags, re-score, flag and prune, retire outdated
+facts, apply retention.
 
 1. Re-embed: every memory gets the current embedder's vector (mode "auto" does it when the
    embedder differs from the one the last deep cycle used, or no deep cycle recorded one;
@@ -12,6 +13,8 @@
    Until some memory has helpful feedback (`times_helpful` > 0 anywhere), helpful/used
    cannot be measured: it is then taken as 1, so the score is the use rate alone, rather
    than 0 for every memory (which would prune everything ever used).
+5. Retire: memories two or more changes behind their current fact are deleted, and links to
+   a memory that no longer exists are cleared (see `_supersede`).
 
 Every step works on real users only: simulated users (`sim:` ids) are skipped, their
 memories belong to an episode and are dropped with it. The deep cycle then applies the
@@ -30,6 +33,7 @@ from selflearn.cycles._consolidate import consolidate
 from selflearn.cycles._context import CycleContext
 from selflearn.cycles._journal import last_evidence
 from selflearn.cycles._models import MemoryMaintenance
+from selflearn.cycles._supersede import retire_superseded
 from selflearn.cycles._tags import refresh_user_tags
 from selflearn.cycles._telemetry import CycleSummary
 from selflearn.store import prune_simulation_data, real_users, session_scope
@@ -196,6 +200,7 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
     memory.reembedded = reembedded
     memory.retagged = retag(ctx)
     rescore(ctx, memory)
+    memory.retired, memory.unlinked = retire_superseded(ctx.engine)
     apply_retention(ctx, memory)
     report.memory = memory
     report.findings.append(
@@ -203,6 +208,10 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
         + (f", skipped {memory.users_skipped} too large to scan" if memory.users_skipped else "")
     )
     report.findings.append(f"refreshed the tags of {memory.retagged} memories")
+    report.findings.append(
+        f"retired {memory.retired} memories two or more changes behind their current fact"
+        + (f", cleared {memory.unlinked} link(s) to deleted memories" if memory.unlinked else "")
+    )
     if memory.quality_skipped:
         report.findings.append(f"memory quality rule: {memory.quality_skipped}")
     else:
@@ -221,6 +230,8 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
         + memory.flagged
         + memory.unflagged
         + memory.pruned
+        + memory.retired
+        + memory.unlinked
         + reembedded
     )
     return CycleSummary(duration_ms=0.0, examined=memory.scored, changed=changed)

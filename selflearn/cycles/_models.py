@@ -86,6 +86,10 @@ class MemoryMaintenance(BaseModel):
     flagged: int = 0
     unflagged: int = 0
     pruned: int = 0
+    #: Memories two or more changes behind the current fact, retired (see `_supersede`).
+    retired: int = 0
+    #: Supersede links cleared because the newer memory is gone.
+    unlinked: int = 0
     helpfulness: Literal["feedback", "proxy"] | None = None
     quality_skipped: str | None = None
     #: Rows of old simulation data the retention setting removed (see `retention_days`).

@@ -5,6 +5,11 @@ the embeddings at least `duplicate_cosine` AND the same content words, Jaccard a
 `duplicate_jaccard`) is merged into it: the existing row keeps its text and counters, and
 gains the new turn ids, tags and a provenance entry; its `occurred_at` moves to the latest
 mention. Inside one batch the same rule applies between the new items.
+
+A new memory that says a fact of the same person changed links the memory it updates
+(`superseded_by`, see `selflearn.maas._supersede`); `supersede_min_cosine` and
+`supersede_min_overlap` are the similarity and word overlap that rule asks for (chosen on a
+generated training set, `benchmarks/supersede_links.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy import func, insert, text
 from sqlalchemy.orm import Session
 
 from selflearn.maas._retrieval import vector_literal
+from selflearn.maas._supersede import NewMemory, link_superseded
 from selflearn.maas._text import content_terms
 from selflearn.maas._types import AddedMemory, MemoryInput
 from selflearn.providers import Embedder, light_stem
@@ -118,11 +124,16 @@ class Archivist:
         duplicate_cosine: float = 0.95,
         duplicate_jaccard: float = 0.8,
         exact_scan_limit: int = 20_000,
+        supersede_min_cosine: float | None = 0.0,
+        supersede_min_overlap: float = 0.2,
     ) -> None:
         self.embedder = embedder
         self.duplicate_cosine = duplicate_cosine
         self.duplicate_jaccard = duplicate_jaccard
         self.exact_scan_limit = exact_scan_limit
+        # None turns supersede links off.
+        self.supersede_min_cosine = supersede_min_cosine
+        self.supersede_min_overlap = supersede_min_overlap
 
     def store(
         self,
@@ -185,6 +196,19 @@ class Archivist:
                 insert(Memory),
                 [{k: v for k, v in p.row.items() if k != "_position"} for p in pending],
             )
+            if self.supersede_min_cosine is not None:
+                fields = ("id", "text", "speaker", "occurred_at")
+                new = [
+                    NewMemory(**{f: p.row[f] for f in fields}, vector=p.row["embedding"])
+                    for p in pending
+                ]
+                link_superseded(
+                    session,
+                    user_id,
+                    new,
+                    min_cosine=self.supersede_min_cosine,
+                    min_overlap=self.supersede_min_overlap,
+                )
         return results
 
     def _batch_duplicate(

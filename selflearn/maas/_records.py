@@ -77,4 +77,5 @@ def to_record(memory: Memory) -> MemoryRecord:
         times_used=memory.times_used,
         times_helpful=memory.times_helpful,
         flagged=memory.flagged,
+        superseded_by=memory.superseded_by,
     )

@@ -20,11 +20,13 @@ w * dense + (1 - w) * lexical with w = `retrieval.relevance_weight`; with lexica
 (keyword_count 0) relevance is the dense score. Memories whose relevance is 0 or below
 `retrieval.min_relevance` are dropped. The ranking score adds recency:
 (1 - r) * relevance + r * 0.5 ** (age_days / half_life), r = `retrieval.recency_weight`,
-plus three small bonuses: the memory falls in a time range the query names (+0.1); its
-speaker is a person the query names (+0.08: "What did John say about..." is mostly answered
-by John's own turns); the query asks "when" and the memory mentions a time ("yesterday",
-"last week", a month, a year: +0.1). The constants were set on LoCoMo
-(benchmarks/results/locomo.md).
+plus three small bonuses: the memory falls in a time range the query names; its speaker is
+a person the query names ("What did John say about..." is mostly answered by John's own
+turns); the query asks "when" and the memory mentions a time ("yesterday", "last week", a
+month, a year). A memory a newer one supersedes (`superseded_by`, see
+`selflearn.maas._supersede`) loses `superseded_penalty` for a question about the present
+("Where do I live?") and nothing for one about the past ("Where did I live before?",
+`selflearn.maas._subjects.question_moment`). The constants are `RetrievalConfig`'s.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from selflearn.maas._analyzer import QueryAnalysis
 from selflearn.maas._retrieval_sql import BM25, EXACT_DENSE, HNSW_DENSE, SCORE, TIME_WORDS
+from selflearn.maas._subjects import question_moment
 
 __all__ = ["Candidate", "RetrievalConfig", "RetrievalOutcome", "retrieve", "vector_literal"]
 
@@ -69,6 +72,8 @@ class RetrievalConfig:
     time_match_bonus: float = 0.2
     speaker_match_bonus: float = 0.2
     when_answer_bonus: float = 0.2
+    # Chosen on a generated training set (benchmarks/supersede_answers.py).
+    superseded_penalty: float = 0.2
 
 
 @dataclass
@@ -197,6 +202,9 @@ def retrieve(
         "speaker_bonus": config.speaker_match_bonus,
         "time_words": TIME_WORDS,
         "when_bonus": config.when_answer_bonus if analysis.question_type == "when" else 0.0,
+        "superseded_penalty": (
+            config.superseded_penalty if question_moment(analysis.text) == "present" else 0.0
+        ),
     }
     strategy = "exact"
     if dense_on and n > config.exact_scan_limit:

@@ -31,14 +31,14 @@ HNSW_DENSE = (
 # Scores are computed where the rows are: only the top_k rows travel back to Python.
 SCORE = """
 scored AS (
-    SELECT m.id, m.occurred_at, m.speaker, m.text,
+    SELECT m.id, m.occurred_at, m.speaker, m.text, m.superseded_by IS NOT NULL AS superseded,
            CASE WHEN :when_bonus > 0 THEN m.text ~* :time_words ELSE false END AS mentions_time,
            greatest(0.0, least(1.0, 1 - (m.embedding <=> (SELECT v FROM qv)))) AS dense,
            {lexical} AS lexical
     FROM memories m JOIN cand ON cand.id = m.id WHERE m.user_id = :u
 ),
 fused AS (
-    SELECT id, occurred_at, speaker, text, mentions_time, dense, lexical,
+    SELECT id, occurred_at, speaker, text, superseded, mentions_time, dense, lexical,
            :w * dense + (1 - :w) * lexical AS relevance,
            power(0.5, greatest(0.0, extract(epoch FROM (CAST(:now AS timestamptz) - occurred_at))
                  / 86400.0) / :half_life) AS recency
@@ -50,7 +50,8 @@ kept AS (
                       AND occurred_at < CAST(:t1 AS timestamptz) THEN :bonus ELSE 0 END
               + CASE WHEN lower(speaker) = ANY(CAST(:names AS text[])) THEN :speaker_bonus
                      ELSE 0 END
-              + CASE WHEN mentions_time THEN :when_bonus ELSE 0 END AS score
+              + CASE WHEN mentions_time THEN :when_bonus ELSE 0 END
+              - CASE WHEN superseded THEN :superseded_penalty ELSE 0 END AS score
     FROM fused WHERE relevance > 0 AND relevance >= :min_relevance
 ),
 top AS (SELECT * FROM kept ORDER BY score DESC, occurred_at DESC, text, id LIMIT :k)

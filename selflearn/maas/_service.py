@@ -145,7 +145,9 @@ class MemoryService:
             return [to_record(m) for m in session.scalars(query) if m.user_id == user_id]
 
     def delete_memories(self, user_id: str, ids: Sequence[uuid.UUID | str] | None = None) -> int:
-        """Delete all memories of `user_id`, or the listed ones (all of which must be theirs)."""
+        """Delete all memories of `user_id`, or the listed ones (all of which must be theirs).
+
+        A memory that a deleted one superseded becomes current again."""
         user_id = check_user_id(user_id)
         with session_scope(self.engine) as session:
             if ids is None:
@@ -153,6 +155,12 @@ class MemoryService:
                 return int(result.rowcount or 0)  # type: ignore[attr-defined]
             owned = owned_ids(session, user_id, ids, doing="delete", undone="deleted")
             session.execute(delete(Memory).where(Memory.user_id == user_id, Memory.id.in_(owned)))
+            # A fact whose change is deleted holds again.
+            session.execute(
+                update(Memory)
+                .where(Memory.user_id == user_id, Memory.superseded_by.in_(owned))
+                .values(superseded_by=None)
+            )
             return len(owned)
 
     def record_feedback(

@@ -24,12 +24,14 @@ Subject = Literal["self", "other", "unknown"]
 Moment = Literal["present", "past", "past-first"]
 
 __all__ = [
+    "CHANGE_CUES",
     "RELATIONS",
     "Moment",
     "Subject",
     "announces_change",
     "question_moment",
     "sentence_subject",
+    "subject_key",
 ]
 
 #: People a user talks about: "my <relation>" makes them the subject of a sentence.
@@ -70,10 +72,12 @@ _FIRST_WORDS = re.compile(
 )
 _PAST = re.compile(r"\b(?:did|was|were|had|ago|last|used)\b", re.I)
 # Words with which people say that something changed: "now", "these days", "switched".
-_CHANGE = re.compile(
+CHANGE_CUES = re.compile(
     r"\b(?:now|these days|nowadays|currently|anymore|any more|no longer|switched|changed|"
     r"moved|replaced|instead|new|newly|back to|since|from now on|upgraded|raised|lowered|"
-    r"started|began|left|quit|stopped)\b",
+    r"started|began|left|quit|stopped|rescheduled|postponed|brought forward|rebooked|re-booked|"
+    r"cancelled|canceled|traded|swapped|sold|promoted|reassigned|relocated|renamed|took up|"
+    r"gave up|took over|correction|actually|as of|from today|used to)\b",
     re.I,
 )
 
@@ -118,9 +122,26 @@ def sentence_subject(sentence: str, question: str = "") -> Subject:
     return "unknown"
 
 
+def subject_key(sentence: str) -> str | None:
+    """Return whose fact `sentence` states as a key: "self", "my <relation>", "other" or None.
+
+    Two sentences with the same "self" or "my <relation>" key are about the same person: the
+    user, or the same relation of the user ("my sister"). "other" is someone else not named
+    by a relation ("he", "Omar"); None is no one in particular ("The lease ends in May.").
+    """
+    subject = sentence_subject(sentence)
+    if subject == "self":
+        return "self"
+    if subject == "other":
+        own = _OWN.search(sentence)
+        relation = _relation(own.group(1)) if own is not None else None
+        return f"my {relation}" if relation is not None else "other"
+    return None
+
+
 def announces_change(sentence: str) -> bool:
     """Return whether `sentence` says that something changed ("I now live in Dundee")."""
-    return _CHANGE.search(sentence) is not None
+    return CHANGE_CUES.search(sentence) is not None
 
 
 def question_moment(question: str) -> Moment:

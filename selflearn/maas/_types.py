@@ -44,6 +44,8 @@ class MemoryRecord(BaseModel):
     times_used: int
     times_helpful: int
     flagged: bool
+    #: The newer memory that changed this fact ("I now live in ..."), if any.
+    superseded_by: uuid.UUID | None = None
 
 
 class RetrievedMemory(BaseModel):
