@@ -31,13 +31,12 @@ from selflearn.maas._analyzer import analyze_query
 from selflearn.maas._assembler import ContextLine
 from selflearn.maas._prompts import ABSTENTION
 from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
-from selflearn.maas._text import content_terms, sentences
+from selflearn.maas._text import content_terms, sentences, without_reply_context
 from selflearn.maas._timeexpr import find_time_range
 from selflearn.providers import light_stem
 
 __all__ = ["extractive_answer", "term_stems"]
 
-_REPLY_CONTEXT = re.compile(r"\s*\(in reply to [^:]{1,80}: \".*\"\)\s*$", re.DOTALL)
 _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 _CLAUSE = re.compile(r"\s*(?:[,;:–—]|\s-\s|\bbut\b|\band\b)\s*")
 # A sentence about no one in particular counts this many terms less under "own-facts".
@@ -94,7 +93,7 @@ def _candidates(
         if not overlap - names and wanted - names:
             continue
         memory_score = len(overlap) + 0.5 * len(overlap - names)
-        own = _REPLY_CONTEXT.sub("", line.text)
+        own = without_reply_context(line.text)
         for sentence in sentences(own) or [own]:
             if sentence.rstrip().endswith("?"):
                 continue

@@ -30,7 +30,6 @@ retires memories two or more changes behind (`selflearn.cycles`).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,12 +42,10 @@ from sqlalchemy.orm import Session
 from selflearn.maas._retrieval import vector_literal
 from selflearn.maas._subjects import CHANGE_CUES as _CHANGE_CUES
 from selflearn.maas._subjects import announces_change, subject_key
-from selflearn.maas._text import content_terms, sentences
-from selflearn.providers import light_stem
+from selflearn.maas._text import sentences, stems, without_reply_context
 
 __all__ = ["NewMemory", "link_superseded", "supersedes"]
 
-_REPLY_CONTEXT = re.compile(r"\s*\(in reply to [^:]{1,80}: \".*\"\)\s*$", re.DOTALL)
 _CANDIDATES = text(
     "WITH qv AS MATERIALIZED (SELECT CAST(:qv AS vector) AS v) "
     "SELECT id, text, 1 - (embedding <=> (SELECT v FROM qv)) AS cosine FROM memories "
@@ -70,14 +67,6 @@ class NewMemory:
     vector: np.ndarray
 
 
-def _own_text(text_: str) -> str:
-    return _REPLY_CONTEXT.sub("", text_)
-
-
-def _stems(text_: str) -> set[str]:
-    return {light_stem(w) for w in content_terms(text_)}
-
-
 def supersedes(
     new_text: str, old_text: str, cosine: float, *, min_cosine: float, min_overlap: float
 ) -> bool:
@@ -88,16 +77,16 @@ def supersedes(
     """
     if cosine < min_cosine:
         return False
-    olds = sentences(_own_text(old_text))
-    for new in sentences(_own_text(new_text)):
+    olds = sentences(without_reply_context(old_text))
+    for new in sentences(without_reply_context(new_text)):
         if not announces_change(new) or _person(new) == "other":
             continue
-        cues = _stems(" ".join(_CHANGE_CUES.findall(new)))
-        new_terms = _stems(new) - cues
+        cues = stems(" ".join(_CHANGE_CUES.findall(new)))
+        new_terms = stems(new) - cues
         for old in olds:
             if _person(old) != _person(new):
                 continue
-            old_terms = _stems(old) - cues
+            old_terms = stems(old) - cues
             shared = new_terms & old_terms
             if shared and len(shared) >= min_overlap * len(new_terms | old_terms):
                 return True
@@ -124,7 +113,7 @@ def link_superseded(
     """
     linked: list[tuple[uuid.UUID, uuid.UUID]] = []
     for memory in sorted(memories, key=lambda m: (m.occurred_at, str(m.id))):
-        if not announces_change(_own_text(memory.text)):
+        if not announces_change(without_reply_context(memory.text)):
             continue  # the cheap test first: most memories say nothing changed
         rows = session.execute(
             _CANDIDATES,

@@ -6,17 +6,32 @@ import re
 
 from selflearn.providers import STOP_WORDS, count_tokens, light_stem, words
 
-__all__ = ["STOP_WORDS", "content_terms", "count_tokens", "sentences", "stems", "truncate_tokens"]
+__all__ = [
+    "STOP_WORDS",
+    "content_terms",
+    "count_tokens",
+    "sentences",
+    "stems",
+    "truncate_tokens",
+    "without_reply_context",
+]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|(?<=\])\s+|\n+")
 # A full stop after these does not end a sentence: "Mr. Reyes", "St. Kilda's", "No. 4".
 _ABBREVIATION = re.compile(r"(?:^|\s|\()(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|No|Jr|Sr|vs|e\.g|i\.e)\.$")
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+# The end of the turn a memory answers, as `_archivist.with_reply_context` appends it.
+_REPLY_CONTEXT = re.compile(r"\s*\(in reply to [^:]{1,80}: \".*\"\)\s*$", re.DOTALL)
 
 
 def content_terms(text: str) -> list[str]:
     """Return the words of `text` that are not stop words, in order, lower-cased."""
     return [w for w in words(text) if (w not in STOP_WORDS and len(w) > 1) or w.isdigit()]
+
+
+def without_reply_context(text: str) -> str:
+    """Return what a memory says itself, without the reply context it carries."""
+    return _REPLY_CONTEXT.sub("", text)
 
 
 def stems(text: str) -> set[str]:
