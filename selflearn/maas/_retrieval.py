@@ -70,7 +70,7 @@ class RetrievalConfig:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     time_match_bonus: float = 0.2
-    speaker_match_bonus: float = 0.2
+    speaker_match_bonus: float = 0.1
     when_answer_bonus: float = 0.2
     # Chosen on a generated training set (benchmarks/supersede_answers.py).
     superseded_penalty: float = 0.2
