@@ -273,7 +273,8 @@ def write_report(args, result: dict, url: str, exit_code: int) -> None:
         "# Mirror hub under load",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.uname().machine}, "
-        f"{os.cpu_count()} cores shared with other jobs, with `python benchmarks/mirror_load.py "
+        f"{os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the end), with "
+        f"`python benchmarks/mirror_load.py "
         f"--minutes {args.minutes:g} --clients {args.clients} --users {args.users} "
         f"--seed {args.seed}`: `selflearn serve` on a fresh embedded PostgreSQL (its mirror "
         "loop logging and learning every 60 s in the server), the clients in a second process "
