@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     #: Days a finished campaign's episodes, probe results, simulated turns and checkpoints
     #: (and cycles' episodes) are kept; the deep cycle removes older ones. `off`: never.
     retention_days: int | None = Field(default=DEFAULT_RETENTION_DAYS, ge=0)
+    #: Whether the deep cycle deletes memories two or more changes behind their current fact.
+    #: Off by default: the offline supersede rule links wrongly about one time in three.
+    retire_superseded: bool = False
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "SELFLEARN_OPENAI_API_KEY")
     )

@@ -87,7 +87,10 @@ def run_command(
             student=student,
             now=datetime.now(UTC),
             scenarios_path=scenarios,
-            options=CycleOptions(retention_days=built.settings.retention_days),
+            options=CycleOptions(
+                retention_days=built.settings.retention_days,
+                retire_superseded=built.settings.retire_superseded,
+            ),
             roles=built.cycle_roles(),
         )
     _emit(report, as_json)
@@ -132,7 +135,10 @@ def daemon_command(
             student,
             sleep=stop.wait,
             thresholds=CycleThresholds(night_start=start, night_end=end),
-            options=CycleOptions(retention_days=built.settings.retention_days),
+            options=CycleOptions(
+                retention_days=built.settings.retention_days,
+                retire_superseded=built.settings.retire_superseded,
+            ),
             scenarios_path=scenarios,
             interval=interval,
             on_report=lambda report: _emit(report, as_json),

@@ -13,8 +13,9 @@ facts, apply retention.
    Until some memory has helpful feedback (`times_helpful` > 0 anywhere), helpful/used
    cannot be measured: it is then taken as 1, so the score is the use rate alone, rather
    than 0 for every memory (which would prune everything ever used).
-5. Retire: memories two or more changes behind their current fact are deleted, and links to
-   a memory that no longer exists are cleared (see `_supersede`).
+5. Retire: memories two or more changes behind their current fact are deleted when the
+   `retire_superseded` option is on (counted otherwise), and links to a memory that no
+   longer exists are cleared (see `_supersede`).
 
 Every step works on real users only: simulated users (`sim:` ids) are skipped, their
 memories belong to an episode and are dropped with it. The deep cycle then applies the
@@ -200,7 +201,10 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
     memory.reembedded = reembedded
     memory.retagged = retag(ctx)
     rescore(ctx, memory)
-    memory.retired, memory.unlinked = retire_superseded(ctx.engine)
+    memory.retire_on = ctx.options.retire_superseded
+    memory.retired, memory.unlinked = retire_superseded(
+        ctx.engine, delete_outdated=memory.retire_on
+    )
     apply_retention(ctx, memory)
     report.memory = memory
     report.findings.append(
@@ -209,7 +213,12 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
     )
     report.findings.append(f"refreshed the tags of {memory.retagged} memories")
     report.findings.append(
-        f"retired {memory.retired} memories two or more changes behind their current fact"
+        (
+            f"retired {memory.retired} memories two or more changes behind their current fact"
+            if memory.retire_on
+            else f"{memory.retired} memories are two or more changes behind their current fact "
+            "(kept: SELFLEARN_RETIRE_SUPERSEDED is off)"
+        )
         + (f", cleared {memory.unlinked} link(s) to deleted memories" if memory.unlinked else "")
     )
     if memory.quality_skipped:
@@ -230,7 +239,7 @@ def run_deep(ctx: CycleContext) -> CycleSummary:
         + memory.flagged
         + memory.unflagged
         + memory.pruned
-        + memory.retired
+        + (memory.retired if memory.retire_on else 0)
         + memory.unlinked
         + reembedded
     )

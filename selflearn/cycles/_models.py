@@ -54,6 +54,10 @@ class CycleOptions(BaseModel):
         ge=0,
         description="days simulation data of finished campaigns is kept (None: forever)",
     )
+    retire_superseded: bool = Field(
+        default=False,
+        description="delete memories two or more changes behind their current fact",
+    )
 
 
 class CycleAction(BaseModel):
@@ -86,8 +90,10 @@ class MemoryMaintenance(BaseModel):
     flagged: int = 0
     unflagged: int = 0
     pruned: int = 0
-    #: Memories two or more changes behind the current fact, retired (see `_supersede`).
+    #: Memories two or more changes behind the current fact: retired (deleted) when the
+    #: `retire_superseded` option is on, only counted when it is off (see `_supersede`).
     retired: int = 0
+    retire_on: bool = False
     #: Supersede links cleared because the newer memory is gone.
     unlinked: int = 0
     helpfulness: Literal["feedback", "proxy"] | None = None

@@ -25,7 +25,7 @@ Leeds." after "My office is in York.") or without a word in common with the old 
 went vegan." after "I eat a flexitarian diet.") is not linked. Nothing is deleted
 here: retrieval ranks a superseded memory lower for questions about the present and not at
 all lower for questions about the past (`selflearn.maas._retrieval`), and the deep cycle
-retires memories two or more changes behind (`selflearn.cycles`).
+retires memories two or more changes behind when the owner turns that on (`selflearn.cycles`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from selflearn.cycles import run_cycle
+from selflearn.cycles import CycleOptions, run_cycle
+from selflearn.settings import Settings
 from selflearn.store import session_scope
 from selflearn.store.models import Memory
 
@@ -35,13 +36,23 @@ def test_deep_retires_facts_two_changes_behind_and_keeps_the_one_before(database
         ("These days I live in Tallinn.", 10),
     ]:
         service.add_memories(user, [_said(text, days)])
-    report = run_cycle("deep", database=database.engine, student=service, now=NOW)
+    kept = run_cycle("deep", database=database.engine, student=service, now=NOW)
+    assert len(_rows(database, user)) == 3  # off by default: counted, not deleted
+    assert kept.memory.retired >= 1 and not kept.memory.retire_on
+    assert any("SELFLEARN_RETIRE_SUPERSEDED is off" in f for f in kept.findings)
+    report = run_cycle(
+        "deep",
+        database=database.engine,
+        student=service,
+        now=NOW,
+        options=CycleOptions(retire_superseded=True),
+    )
     assert set(_rows(database, user)) == {
         "I moved, I now live in Porto.",
         "These days I live in Tallinn.",
     }
     assert report.memory.retired >= 1
-    assert any("retired" in finding for finding in report.findings)
+    assert any(f.startswith("retired") for f in report.findings)
 
 
 def test_deep_clears_a_link_to_a_deleted_memory(database, service):
@@ -70,3 +81,10 @@ def test_merging_duplicates_keeps_the_links_true(database, service):
     run_cycle("deep", database=database.engine, student=service, now=NOW + timedelta(days=1))
     lyon = [m for text, m in _rows(database, user).items() if "Lyon" in text]
     assert len(lyon) == 1 and lyon[0].superseded_by is None
+
+
+def test_retiring_is_an_owner_setting_off_by_default(monkeypatch):
+    monkeypatch.delenv("SELFLEARN_RETIRE_SUPERSEDED", raising=False)
+    assert Settings().retire_superseded is False
+    monkeypatch.setenv("SELFLEARN_RETIRE_SUPERSEDED", "true")
+    assert Settings().retire_superseded is True
