@@ -77,16 +77,17 @@ def supersedes(
     """
     if cosine < min_cosine:
         return False
-    olds = sentences(without_reply_context(old_text))
+    olds = [(_person(o), stems(o)) for o in sentences(without_reply_context(old_text))]
     for new in sentences(without_reply_context(new_text)):
-        if not announces_change(new) or _person(new) == "other":
+        person = _person(new)
+        if not announces_change(new) or person == "other":
             continue
         cues = stems(" ".join(_CHANGE_CUES.findall(new)))
         new_terms = stems(new) - cues
-        for old in olds:
-            if _person(old) != _person(new):
+        for old_person, old_stems in olds:
+            if old_person != person:
                 continue
-            old_terms = stems(old) - cues
+            old_terms = old_stems - cues
             shared = new_terms & old_terms
             if shared and len(shared) >= min_overlap * len(new_terms | old_terms):
                 return True
