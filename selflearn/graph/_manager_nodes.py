@@ -284,6 +284,13 @@ def _untested(factor: str) -> str:
             "difference would be decided by construction (`selflearn learners bench "
             "bifurcation` measures it against simulated users who react)"
         )
+    if factor == "responder.system_prompt_version":
+        return (
+            f"{factor}: not tested offline: the offline responder does not read prompt text, "
+            "so prompt versions change behaviour only with an LLM responder; offline, the "
+            "answer behaviour factors (responder.answer_style, conflict_policy, fact_scope, "
+            "abstain_policy) are tested instead"
+        )
     return (
         f"{factor}: the Student does not read it (offline responder), so nothing would "
         "be measured"

@@ -79,7 +79,7 @@ def new_campaign(
     if not [f for f in spec.allowed_factors if f not in ignored_factors]:
         raise InvalidInputError(
             "the goal allows only factors this Student ignores: " + ", ".join(spec.allowed_factors),
-            hint="Allow a retrieval or prompt factor, or configure an LLM responder "
+            hint="Allow a retrieval or answer-behaviour factor, or configure an LLM responder "
             "(SELFLEARN_RESPONDER__PROVIDER=openai). Micrograph factors: episodes replay a "
             "script that does not react to the assistant; `selflearn learners bench "
             "bifurcation` measures them against simulated users who do.",

@@ -14,6 +14,7 @@ from selflearn.maas._archivist import (
     with_reply_context,
 )
 from selflearn.maas._assembler import AssembledContext, assemble_context
+from selflearn.maas._behaviour import BEHAVIOUR_FACTORS, AnswerBehaviour
 from selflearn.maas._client import StudentClient, StudentReply
 from selflearn.maas._extractive import extractive_answer
 from selflearn.maas._prompts import (
@@ -23,7 +24,6 @@ from selflearn.maas._prompts import (
     PromptVersion,
     get_prompt,
     load_prompt,
-    read_prompt,
 )
 from selflearn.maas._responder import (
     OFFLINE_IGNORED_FACTORS,
@@ -48,8 +48,9 @@ from selflearn.maas._versions import ResolvedParameters, resolve_parameters
 __all__ = [
     "ANSWER_RULES",
     "load_prompt",
-    "read_prompt",
     "ABSTENTION",
+    "BEHAVIOUR_FACTORS",
+    "AnswerBehaviour",
     "MAX_TAGS",
     "OFFLINE_IGNORED_FACTORS",
     "PROMPTS",

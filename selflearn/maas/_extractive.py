@@ -1,34 +1,37 @@
-"""The offline responder: the best-supported memory sentence, chosen by the prompt's rules.
+"""The offline responder: the best-supported memory sentence, chosen by the answer behaviour.
 
 Every sentence of the context is a candidate. Its support is the number of question terms
 it and its memory share, the names of the speakers counting less (a speaker's name alone
 is said in half the conversation), plus a small bonus for the memory's rank. Sentences
-that are themselves questions are never answers. Then the answer rules the prompt states
-(`PromptVersion.rules`) are applied as written:
+that are themselves questions are never answers. Then the behaviour factors
+(`AnswerBehaviour`, set by parameters, never by prompt text) apply:
 
-- ``own-facts`` ("do not answer with facts about other people"): sentences about someone
-  else are dropped, sentences about no one in particular count one term less
-  (`selflearn.maas._subjects.sentence_subject`);
-- ``latest-wins`` ("when memories disagree, the most recent holds now"): a candidate
-  competes with the best one when it has three quarters of its support, or half of it
-  and says that something changed ("these days ...", "I switched to ...",
-  `announces_change`); among the competitors a question about the present takes the
-  newest memory, a question about how things were at first the oldest, and any other
-  past question the best supported (`question_moment`).
+- scope ``own`` (whose facts count): sentences about someone else are dropped, sentences
+  about no one in particular count one term less (`selflearn.maas._subjects.sentence_subject`);
+- conflicts ``latest`` (which of two disagreeing memories holds): a candidate competes with
+  the best one when it has three quarters of its support, or half of it and says that
+  something changed ("these days ...", "I switched to ...", `announces_change`); among the
+  competitors a question about the present takes the newest memory, a question about how
+  things were at first the oldest, and any other past question the best supported
+  (`question_moment`);
+- abstain ``uncertain`` (when to decline): the chosen sentence must state at least half of
+  the question's terms other than speakers' names, or the responder abstains.
 
-The chosen sentence is rendered in the prompt's style: a dated quote, the quote with its
-citation ``[n]``, or the shortest clause (a date for "when" questions).
+The chosen sentence is rendered in the behaviour's style: a dated quote (``sentence``), the
+quote with its citation ``[n]`` (``grounded``), or the shortest clause, a date for "when"
+questions (``concise``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from selflearn.maas._analyzer import analyze_query
 from selflearn.maas._assembler import ContextLine
+from selflearn.maas._behaviour import AnswerBehaviour
 from selflearn.maas._prompts import ABSTENTION
 from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
 from selflearn.maas._text import content_terms, sentences, without_reply_context
@@ -43,6 +46,8 @@ _CLAUSE = re.compile(r"\s*(?:[,;:–—]|\s-\s|\bbut\b|\band\b)\s*")
 _UNKNOWN_SUBJECT_PENALTY = 1.0
 _COMPETING_SHARE = 0.75
 _CHANGE_COMPETING_SHARE = 0.5
+# Under abstain "uncertain", the share of the question's terms the answer must state.
+_CERTAIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -125,13 +130,19 @@ def _choose(candidates: list[_Candidate], question: str, latest_wins: bool) -> _
     return min(competing, key=lambda c: (c.date, -c.score, c.rank))
 
 
+def _uncertain(chosen: _Candidate, wanted: set[str], names: set[str]) -> bool:
+    """Return whether the chosen sentence states less than half of what is asked."""
+    asked = wanted - names or wanted
+    return len(chosen.terms & asked) < _CERTAIN_SHARE * len(asked)
+
+
 def extractive_answer(
     question: str,
     lines: Sequence[ContextLine],
-    style: str,
-    rules: Collection[str] = (),
+    behaviour: AnswerBehaviour | None = None,
 ) -> tuple[str, tuple[int, ...]]:
-    """Return the answer to `question` from `lines` under the prompt's `style` and `rules`."""
+    """Return the answer to `question` from `lines` under the answer `behaviour`."""
+    behaviour = behaviour or AnswerBehaviour()
     # Only the words and names of the question matter here, not its time range.
     analysis = analyze_query(question, now=_ANY_TIME, keyword_count=32)
     speakers = {light_stem(w) for line in lines for w in content_terms(line.speaker or "")}
@@ -139,13 +150,15 @@ def extractive_answer(
     wanted = {light_stem(t) for t in analysis.terms}
     if not wanted or not lines:
         return ABSTENTION, ()
-    candidates = _candidates(question, lines, wanted, names, "own-facts" in rules)
+    candidates = _candidates(question, lines, wanted, names, behaviour.scope == "own")
     if not candidates:
         return ABSTENTION, ()
-    chosen = _choose(candidates, question, "latest-wins" in rules)
+    chosen = _choose(candidates, question, behaviour.conflicts == "latest")
+    if behaviour.abstain == "uncertain" and _uncertain(chosen, wanted, names):
+        return ABSTENTION, ()
     sentence, line = chosen.sentence, lines[chosen.rank]
     when = _resolved_date(sentence, line.date) if analysis.question_type == "when" else None
-    if style == "concise":
+    if behaviour.style == "concise":
         if when is not None:
             return when, (line.number,)
         clauses = [c for c in _CLAUSE.split(sentence) if c and c.strip()]
@@ -157,6 +170,6 @@ def extractive_answer(
     answer = f'{who} said on {_format_date(line.date)}: "{sentence}"'
     if when is not None:
         answer += f" (that is, {when})"
-    if style == "grounded":
+    if behaviour.style == "grounded":
         answer += f" [{line.number}]"
     return answer, (line.number,)

@@ -3,9 +3,10 @@
 Both modes run the same code path: the messages go to the responder's chat model, which the
 Student is given (a function from temperature to model). Offline, that model answers through
 `offline_responder`, the handler this module defines for whoever builds the model: the
-deterministic extractive responder, which reads the numbered memories back from the prompt,
-picks the best-supported sentence under the answer rules the prompt states and renders it in
-the prompt's style (`_extractive`). Online, an OpenAI-compatible model answers.
+deterministic extractive responder, which reads the numbered memories back from the prompt
+and picks and renders the best-supported sentence under the answer behaviour the request's
+parameters set (`_behaviour`, `_extractive`). It does not read the prompt's text. Online, an
+OpenAI-compatible model answers, reading the prompt and the behaviour's instructions.
 """
 
 from __future__ import annotations
@@ -20,14 +21,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
 from selflearn.maas._assembler import NO_MEMORIES, ContextLine, parse_context
+from selflearn.maas._behaviour import AnswerBehaviour, behaviour_message, read_behaviour
 from selflearn.maas._extractive import extractive_answer, term_stems
-from selflearn.maas._prompts import (
-    ABSTENTION,
-    PromptVersion,
-    get_prompt,
-    prompt_version_of,
-    read_prompt,
-)
+from selflearn.maas._prompts import ABSTENTION, PromptVersion, get_prompt
 from selflearn.providers import invoke_chat
 
 __all__ = [
@@ -47,9 +43,14 @@ ResponderModel = Callable[[float], BaseChatModel]
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
-#: Factors the offline responder does not read: it is deterministic (no sampling) and has
-#: no model to swap. Experiments on them measure nothing, so campaigns leave them out.
-OFFLINE_IGNORED_FACTORS = ("responder.temperature", "responder.model")
+#: Factors the offline responder does not read: it is deterministic (no sampling), has no
+#: model to swap and does not read prompt text (its behaviour is set by the behaviour
+#: factors). Experiments on them measure nothing offline, so campaigns leave them out.
+OFFLINE_IGNORED_FACTORS = (
+    "responder.temperature",
+    "responder.model",
+    "responder.system_prompt_version",
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,18 @@ def build_messages(
     question: str,
     directive: str | None = None,
     tone: str | None = None,
+    behaviour: AnswerBehaviour | None = None,
 ) -> list[BaseMessage]:
     """Return the system and user messages of one responder call.
 
-    A `directive` (e.g. the micrograph's next topic) travels in a second system message,
-    after the prompt, so the prompt version is still read from the first; a `tone` (the
-    mirror hub's tone and intensity) in a further one.
+    The prompt comes first, then the answer `behaviour` when it differs from the defaults,
+    then a `directive` (e.g. the micrograph's next topic) and a `tone` (the mirror hub's
+    tone and intensity), each in a system message of its own.
     """
     messages: list[BaseMessage] = [SystemMessage(content=prompt.system)]
+    rules = behaviour_message(behaviour or AnswerBehaviour())
+    if rules is not None:
+        messages.append(rules)
     if directive:
         messages.append(
             SystemMessage(
@@ -135,12 +140,11 @@ def used_lines(answer: str, lines: Sequence[ContextLine]) -> tuple[int, ...]:
 def offline_responder(
     messages: Sequence[BaseMessage], *, schema: type[BaseModel] | None, seed: int
 ) -> str:
-    """Answer as the offline responder: extract from the memories in the prompt."""
-    system = next((m.text for m in messages if isinstance(m, SystemMessage)), "")
-    prompt = prompt_version_of(system) or read_prompt(system)
+    """Answer as the offline responder: extract from the memories in the user message,
+    under the answer behaviour the messages carry (the prompt's text is not read)."""
     human = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")
     head, _, question = human.rpartition("\n\nMessage: ")
-    answer, _ = extractive_answer(question, parse_context(head), prompt.style, prompt.rules)
+    answer, _ = extractive_answer(question, parse_context(head), read_behaviour(messages))
     return answer + _bridge(messages)
 
 
@@ -170,9 +174,10 @@ def respond(
     override = str(params.get("responder.model", "default"))
     if override != "default" and hasattr(llm, "model_name"):
         llm = llm.model_copy(update={"model_name": override})
-    call = invoke_chat(
-        llm, build_messages(prompt, context, question, directive, tone), role="responder"
+    messages = build_messages(
+        prompt, context, question, directive, tone, AnswerBehaviour.from_params(params)
     )
+    call = invoke_chat(llm, messages, role="responder")
     answer = call.text.strip() or ABSTENTION
     abstained = is_abstention(answer)
     return ResponderOutcome(

@@ -5,7 +5,11 @@ validates and versions them): plain data and validation, importing nothing above
 """
 
 from selflearn.space._factors import (
+    ABSTAIN_POLICIES,
     ABSTENTION_PHRASE,
+    ANSWER_STYLES,
+    CONFLICT_POLICIES,
+    FACT_SCOPES,
     GENERATED_PROMPT,
     PROMPT_VERSIONS,
     REGISTRY,
@@ -17,7 +21,11 @@ from selflearn.space._factors import (
 )
 
 __all__ = [
+    "ABSTAIN_POLICIES",
     "ABSTENTION_PHRASE",
+    "ANSWER_STYLES",
+    "CONFLICT_POLICIES",
+    "FACT_SCOPES",
     "GENERATED_PROMPT",
     "PROMPT_VERSIONS",
     "REGISTRY",

@@ -17,6 +17,11 @@ PROMPT_VERSIONS: tuple[str, ...] = ("v1", "v2-grounded", "v3-concise", "v4-curre
 #: Names of generated prompt versions ("gen-7-grounded-latest"): the Teacher drafts them,
 #: the Tuner validates and registers them in the database (`prompt_versions`) before use.
 GENERATED_PROMPT = re.compile(r"^gen-\d+(?:-[a-z0-9]+){0,6}$")
+#: The responder's answer behaviours (`responder.*` factors), each value the default first.
+ANSWER_STYLES: tuple[str, ...] = ("sentence", "grounded", "concise")
+CONFLICT_POLICIES: tuple[str, ...] = ("best_match", "latest")
+FACT_SCOPES: tuple[str, ...] = ("anyone", "own")
+ABSTAIN_POLICIES: tuple[str, ...] = ("unsupported", "uncertain")
 #: The sentence every responder prompt must make the model say when memory does not help.
 ABSTENTION_PHRASE = "I don't know based on what you've told me."
 
@@ -152,6 +157,41 @@ SPACE: tuple[ParamSpec, ...] = (
         "registered system prompt the responder uses",
         choices=PROMPT_VERSIONS,
         pattern=GENERATED_PROMPT,
+    ),
+    # How the responder answers, for any responder: an LLM reads each non-default value as
+    # an instruction after the prompt, the offline responder follows it as a rule. Unlike
+    # the prompt text, these are what an offline campaign can test.
+    ParamSpec(
+        "responder.answer_style",
+        "str",
+        "sentence",
+        "how an answer reads: the supporting sentence with who said it and when, the same "
+        "with citations [n] (grounded), or the shortest phrase (concise)",
+        choices=ANSWER_STYLES,
+    ),
+    ParamSpec(
+        "responder.conflict_policy",
+        "str",
+        "best_match",
+        "which of two disagreeing memories answers: the best-matching one, or (latest) the "
+        "most recent for a question about now and the oldest for one about how things began",
+        choices=CONFLICT_POLICIES,
+    ),
+    ParamSpec(
+        "responder.fact_scope",
+        "str",
+        "anyone",
+        "whose facts may answer: anyone's in the memories, or (own) the user's own unless the "
+        "question asks about someone else",
+        choices=FACT_SCOPES,
+    ),
+    ParamSpec(
+        "responder.abstain_policy",
+        "str",
+        "unsupported",
+        "when the responder declines: when no memory supports an answer, or (uncertain) also "
+        "when the best one states less than half of what the question asks",
+        choices=ABSTAIN_POLICIES,
     ),
     ParamSpec(
         "responder.model",

@@ -147,9 +147,9 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
     folder = small_scenarios(tmp_path)
     options = CampaignOptions(
         goal_text="cut hallucinations below 5 % without losing recall; "
-        "only change the prompt and temperature",
+        "only change the prompt, temperature, abstain policy and whose facts",
         scenarios=(str(folder),),
-        budget=48,
+        budget=96,
         seed=1,
         seeds_per_look=2,
         holdout_seeds=2,
@@ -160,12 +160,12 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
     )
     assert outcome.status == "completed"
     state = outcome.state
-    # The offline responder does not read the temperature: no episode is spent on it.
-    assert state["ignored_factors"] == ["responder.temperature"]
+    # The offline responder reads neither the prompt's text nor the temperature: no
+    # episode is spent on them.
+    ignored = {"responder.system_prompt_version", "responder.temperature"}
+    assert set(state["ignored_factors"]) == ignored
     assert all(
-        "responder.temperature" not in arm
-        for e in state["experiments"]
-        for arm in e["changes"].values()
+        not ignored & set(arm) for e in state["experiments"] for arm in e["changes"].values()
     )
     [won] = [e for e in state["experiments"] if e["verdict"] == "winner"]
     assert won["variant"] in won["changes"] and won["arms"]
@@ -188,8 +188,9 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
         "paired t-test over scenario means" in text
     )
     assert "  by scenario, before \u2192 after:\n    unanswerable-gaps:" in text
-    assert "Not tested:\n  - responder.temperature: the Student does not read it" in text
-    assert f"{won['id'].rsplit('/', 1)[-1]}: responder.system_prompt_version" in text
+    assert "  - responder.temperature: the Student does not read it" in text
+    assert "  - responder.system_prompt_version: not tested offline" in text
+    assert f"{won['id'].rsplit('/', 1)[-1]}: responder." in text
     # Within its own report a campaign's experiments go by their short ids.
     assert "win-1/" not in text
     lost = [e["id"].rsplit("/", 1)[-1] for e in state["experiments"] if e["verdict"] != "winner"]

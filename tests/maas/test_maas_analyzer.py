@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from selflearn.maas import ABSTENTION, analyze_query, assemble_context, extractive_answer
+from selflearn.maas import (
+    ABSTENTION,
+    AnswerBehaviour,
+    analyze_query,
+    assemble_context,
+    extractive_answer,
+)
 from selflearn.maas._assembler import ContextLine, parse_context
 from selflearn.maas._retrieval import Candidate
 from selflearn.maas._text import count_tokens, sentences
@@ -40,11 +46,11 @@ def test_may_the_verb_is_not_a_month():
 
 def test_terms_drop_stop_words_and_time_words_and_keywords_are_capped():
     analysis = analyze_query(
-        "What did Caroline research about adoption agencies last month?", now=NOW, keyword_count=2
+        "What did Odile research about sailing schools last month?", now=NOW, keyword_count=2
     )
-    assert analysis.entities == ("Caroline",)
-    assert analysis.terms == ("caroline", "research", "adoption", "agencies")
-    assert analysis.keywords == ("caroline", "research")
+    assert analysis.entities == ("Odile",)
+    assert analysis.terms == ("odile", "research", "sailing", "schools")
+    assert analysis.keywords == ("odile", "research")
     assert analysis.question_type == "what"
     assert "last" not in analysis.terms and "month" not in analysis.terms
 
@@ -67,16 +73,17 @@ def test_context_fits_the_budget_skipping_what_does_not_fit():
 
 def test_extractive_answer_quotes_the_supporting_sentence_or_abstains():
     lines = [
-        ContextLine(1, "2023-05-08", "Caroline", "Hi there! I went to a support group yesterday."),
-        ContextLine(2, "2023-05-09", "Melanie", "What support did you get?"),
+        ContextLine(1, "2023-05-08", "Odile", "Hello again! I went to a pottery class yesterday."),
+        ContextLine(2, "2023-05-09", "Bram", "What did you make at the class?"),
     ]
-    answer, used = extractive_answer("When did Caroline go to the support group?", lines, "concise")
+    question = "When did Odile go to the pottery class?"
+    answer, used = extractive_answer(question, lines, AnswerBehaviour(style="concise"))
     assert answer == "7 May 2023" and used == (1,)
-    answer, _ = extractive_answer("When did Caroline go to the support group?", lines, "sentence")
-    assert "I went to a support group yesterday." in answer and "7 May 2023" in answer
-    assert extractive_answer("What is the capital of Peru?", lines, "sentence") == (ABSTENTION, ())
+    answer, _ = extractive_answer(question, lines)
+    assert "I went to a pottery class yesterday." in answer and "7 May 2023" in answer
+    assert extractive_answer("What is the capital of Peru?", lines) == (ABSTENTION, ())
     # A name alone is no support.
-    assert extractive_answer("What car does Caroline drive?", lines, "sentence")[0] == ABSTENTION
+    assert extractive_answer("What car does Odile drive?", lines)[0] == ABSTENTION
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The offline responder follows the answer rules its prompt states, and nothing more."""
+"""The offline responder follows the answer behaviour its parameters set, and nothing more."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from selflearn.maas import ABSTENTION, PROMPTS, extractive_answer
+from selflearn.maas import ABSTENTION, AnswerBehaviour, extractive_answer
 from selflearn.maas._assembler import ContextLine
-from selflearn.maas._prompts import ANSWER_RULES
 from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
 from tests.factories import NOW
 
@@ -95,53 +94,48 @@ def test_announces_change_in_other_words(sentence):
     assert announces_change(sentence)
 
 
-def test_every_registered_prompt_states_its_rules_in_its_text():
-    for prompt in PROMPTS.values():
-        for rule in prompt.rules:
-            assert ANSWER_RULES[rule] in prompt.system
+OWN = AnswerBehaviour(style="grounded", scope="own")
+OWN_LATEST = AnswerBehaviour(style="grounded", scope="own", conflicts="latest")
 
 
-def test_own_facts_drops_what_the_user_said_about_someone_else():
+def test_own_scope_drops_what_the_user_said_about_someone_else():
     lines = JOBS[1:2]
-    plain, _ = extractive_answer("Where do I work?", lines, "sentence")
-    assert "Fernhill" in plain  # v1 has no such rule: the only matching memory answers
-    answer, used = extractive_answer("Where do I work?", lines, "grounded", {"own-facts"})
+    plain, _ = extractive_answer("Where do I work?", lines)
+    assert "Fernhill" in plain  # scope "anyone": the only matching memory answers
+    answer, used = extractive_answer("Where do I work?", lines, OWN)
     assert answer == ABSTENTION and used == ()
     # Asked about the husband, his fact is the answer.
-    about, _ = extractive_answer("Where does my husband work?", lines, "grounded", {"own-facts"})
+    about, _ = extractive_answer("Where does my husband work?", lines, OWN)
     assert "Fernhill" in about
 
 
-def test_latest_wins_answers_the_present_from_the_newest_memory_and_the_past_from_the_oldest():
-    rules = {"own-facts", "latest-wins"}
-    now, used = extractive_answer("Where do I work?", JOBS, "grounded", rules)
+def test_latest_answers_the_present_from_the_newest_memory_and_the_past_from_the_oldest():
+    now, used = extractive_answer("Where do I work?", JOBS, OWN_LATEST)
     assert "Copperleaf" in now and used == (3,)
-    first, used = extractive_answer("Where did I work originally?", JOBS, "grounded", rules)
+    first, used = extractive_answer("Where did I work originally?", JOBS, OWN_LATEST)
     assert "St. Brigid's Bakery" in first and used == (1,)
-    # Without the rule the best-matching sentence answers, whatever its date.
-    plain, _ = extractive_answer("Where do I work?", JOBS, "grounded", {"own-facts"})
+    # With "best_match" the best-matching sentence answers, whatever its date.
+    plain, _ = extractive_answer("Where do I work?", JOBS, OWN)
     assert "St. Brigid's Bakery" in plain
 
 
-def test_latest_wins_ignores_newer_memories_that_barely_match():
+def test_latest_ignores_newer_memories_that_barely_match():
     lines = [
         ContextLine(1, "2024-01-01", "Ilse", "My favourite cheese is a crumbly Wensleydale."),
         ContextLine(2, "2024-05-01", "Ilse", "I had some cheese with Anna yesterday."),
     ]
-    answer, _ = extractive_answer(
-        "What is my favourite cheese?", lines, "grounded", {"own-facts", "latest-wins"}
-    )
+    answer, _ = extractive_answer("What is my favourite cheese?", lines, OWN_LATEST)
     assert "Wensleydale" in answer
 
 
 def test_sentences_keep_titles_and_numbers_whole():
     lines = [ContextLine(1, "2024-03-02", "Ana", "I have cello lessons from Mrs. Lindgren.")]
-    answer, _ = extractive_answer("Who teaches me cello?", lines, "sentence")
+    answer, _ = extractive_answer("Who teaches me cello?", lines)
     assert "Mrs. Lindgren." in answer
 
 
-def test_the_service_applies_the_prompt_rules_end_to_end(service, user):
-    # The prompt's rules alone: no supersede link demotes the older fact in retrieval.
+def test_the_service_applies_the_behaviour_factors_end_to_end(service, user):
+    # The behaviour alone: no supersede link demotes the older fact in retrieval.
     service.archivist.supersede_min_cosine = None
     try:
         _rules_end_to_end(service, user)
@@ -165,11 +159,8 @@ def _rules_end_to_end(service, user):
         ],
     )
     question = "How many hours a week do I climb these days?"
-    answers = {
-        version: service.chat_turn(
-            user, question, params={"responder.system_prompt_version": version}
-        ).answer
-        for version in ("v1", "v4-current")
-    }
-    assert "9 hours" in answers["v1"]
-    assert "5 hours" in answers["v4-current"] and "Oskar" not in answers["v4-current"]
+    behaviours = {"responder.fact_scope": "own", "responder.conflict_policy": "latest"}
+    plain = service.chat_turn(user, question).answer
+    ruled = service.chat_turn(user, question, params=behaviours).answer
+    assert "9 hours" in plain
+    assert "5 hours" in ruled and "Oskar" not in ruled

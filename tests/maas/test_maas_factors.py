@@ -9,8 +9,9 @@ import httpx
 import pytest
 import respx
 
-from selflearn.maas import ABSTENTION, PROMPTS
+from selflearn.maas import ABSTENTION, ANSWER_RULES, OFFLINE_IGNORED_FACTORS, PROMPTS
 from selflearn.settings import Settings
+from selflearn.space import ANSWER_STYLES
 from tests.factories import NOW, make_student
 from tests.maas.maas_fakes import ConceptEmbedder
 
@@ -107,17 +108,44 @@ def test_max_tokens_bounds_the_context(service, user):
     assert all(m.in_context for m in roomy.retrieved) and roomy.context_tokens > 100
 
 
-def test_prompt_version_changes_the_offline_answer(service, user):
+def test_the_offline_responder_does_not_read_the_prompt_version(service, user):
     service.add_memories(user, ["My dog is called Rex and he loves the beach."])
     answers = {
-        version: service.chat_turn(
+        service.chat_turn(
             user, "What is my dog called?", params={"responder.system_prompt_version": version}
         ).answer
         for version in PROMPTS
     }
+    assert len(answers) == 1 and "Rex" in answers.pop()
+    assert "responder.system_prompt_version" in OFFLINE_IGNORED_FACTORS
+
+
+def test_answer_style_changes_the_offline_answer(service, user):
+    service.add_memories(user, ["My dog is called Rex and he loves the beach."])
+    answers = {
+        style: service.chat_turn(
+            user, "What is my dog called?", params={"responder.answer_style": style}
+        ).answer
+        for style in ANSWER_STYLES
+    }
     assert len(set(answers.values())) == 3
-    assert answers["v2-grounded"].endswith("[1]")
-    assert "Rex" in answers["v3-concise"] and len(answers["v3-concise"]) < len(answers["v1"])
+    assert answers["grounded"].endswith("[1]") and "[1]" not in answers["sentence"]
+    assert "Rex" in answers["concise"] and len(answers["concise"]) < len(answers["sentence"])
+
+
+def test_abstain_policy_uncertain_declines_an_answer_that_states_little_of_the_question(
+    service, user
+):
+    service.add_memories(user, ["I bought a new kayak for the lake."])
+    question = "What colour is the paddle of my kayak?"
+    lenient = service.chat_turn(user, question).answer
+    strict = service.chat_turn(user, question, params={"responder.abstain_policy": "uncertain"})
+    assert "kayak" in lenient and lenient != ABSTENTION
+    assert strict.answer == ABSTENTION and strict.used_memory_ids == []
+    sure = service.chat_turn(
+        user, "What did I buy for the lake?", params={"responder.abstain_policy": "uncertain"}
+    )
+    assert "kayak" in sure.answer
 
 
 @respx.mock
@@ -160,7 +188,57 @@ def test_openai_responder_gets_the_prompt_version_and_temperature(database, sett
     )
     sent = json.loads(route.calls.last.request.content)
     assert sent["messages"][0]["content"] == PROMPTS["v3-concise"].system
+    assert len(sent["messages"]) == 2  # the default behaviour adds no instruction
     assert "My dog is called Rex." in sent["messages"][1]["content"]
     assert sent["temperature"] == 0.7
     assert result.answer == "Rex [1]" and result.prompt_tokens == 120
     assert result.used_memory_ids == [result.retrieved[0].id]
+
+
+@respx.mock
+def test_an_llm_responder_reads_the_behaviour_factors_as_instructions(database, settings, user):
+    online = Settings(
+        database_url=settings.database_url,
+        home=settings.home,
+        responder={
+            "provider": "openai",
+            "base_url": "http://llm.test/v1",
+            "api_key": "sk-test",
+            "max_retries": 0,
+        },
+    )
+    route = respx.post("http://llm.test/v1/chat/completions").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "id": "c2",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "gpt-4o-mini",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": "Rex."},
+                    }
+                ],
+                "usage": {"prompt_tokens": 140, "completion_tokens": 2, "total_tokens": 142},
+            },
+        )
+    )
+    svc = make_student(online, database, clock=lambda: NOW)
+    svc.add_memories(user, ["My dog is called Rex."])
+    svc.chat_turn(
+        user,
+        "What is my dog called?",
+        params={"responder.conflict_policy": "latest", "responder.fact_scope": "own"},
+    )
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["messages"][0]["content"] == PROMPTS["v1"].system
+    rules = sent["messages"][1]
+    assert rules["role"] == "system" and rules["content"].startswith(
+        "Answer behaviour (style=sentence; conflicts=latest; scope=own; abstain=unsupported):"
+    )
+    assert ANSWER_RULES["latest-wins"] in rules["content"]
+    assert ANSWER_RULES["own-facts"] in rules["content"]
+    assert "[n]" not in rules["content"]  # the default style adds nothing

@@ -36,7 +36,7 @@ def test_hashing_rows_are_unit_float32_of_the_configured_dimension():
 
 
 def test_hashing_is_deterministic_across_processes():
-    texts = ["Caroline went to a support group", "Melanie paints sunsets"]
+    texts = ["Odile went to a pottery class", "Bram repairs old radios"]
     here = HashingEmbedder().embed(texts)
     code = (
         "import json; from selflearn.providers import HashingEmbedder; "

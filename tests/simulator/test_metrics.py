@@ -135,7 +135,7 @@ def test_threshold_controls_correctness() -> None:
         ("I don't know.", "Where do I live?", True),
         ("Sorry, I have no information about your star sign.", "What is my star sign?", True),
         ("You never told me that.", "What is my dog called?", True),
-        ("Not mentioned in the conversation.", "Did Caroline make the bowl?", True),
+        ("Not mentioned in the conversation.", "Did Odile glaze the vase?", True),
         ("I don't know, maybe Ghent?", "Where do I live?", False),
         ("I'm not sure, but I think you moved to Lyon.", "Where do I live?", False),
         ("Ghent.", "Where do I live?", False),

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from selflearn.agents.teacher import offline_drafts
 from selflearn.errors import InvalidInputError, RuleViolation
-from selflearn.maas import PROMPTS, load_prompt
+from selflearn.maas import ANSWER_RULES, PROMPTS, load_prompt
 from selflearn.space import ABSTENTION_PHRASE
 from selflearn.store import session_scope
 from selflearn.tuner import (
@@ -57,7 +57,7 @@ def test_a_registered_draft_gets_a_name_once_and_the_student_can_load_it(prompts
     assert _register(prompts, GOOD, t0) == name  # the same text is not registered twice
     with session_scope(prompts) as session:
         prompt = load_prompt(session, name)
-    assert prompt.system == GOOD.system and prompt.style == "grounded"
+    assert prompt.system == GOOD.system and prompt.version == name
 
 
 def test_an_unregistered_generated_prompt_cannot_enter_an_experiment(prompts, t0):
@@ -87,6 +87,7 @@ def test_the_offline_teacher_drafts_prompts_the_tuner_accepts(prompts, t0):
     assert len(set(names)) == 2
     with session_scope(prompts) as session:
         read = [load_prompt(session, name) for name in names]
-    # What the drafts state, the offline responder follows: every answer rule, citations.
-    assert read[0].rules == {"own-facts", "latest-wins"} and read[0].style == "grounded"
-    assert read[1].style == "concise"
+    # The drafts are text for a chat model (the offline responder does not read prompts):
+    # every answer rule and citations, then the shortest grounded answer.
+    assert all(rule in read[0].system for rule in ANSWER_RULES.values())
+    assert "[n]" in read[0].system and "shortest phrase" in read[1].system

@@ -36,6 +36,9 @@ METRICS: dict[str, Metric] = {name: BY_NAME[name] for name in GOAL_METRICS}
 METRIC_FACTORS: dict[str, tuple[str, ...]] = {
     "hallucination_rate": (
         "retrieval.min_relevance",
+        "responder.abstain_policy",
+        "responder.fact_scope",
+        "responder.conflict_policy",
         "responder.system_prompt_version",
         "responder.temperature",
         "retrieval.top_k",
@@ -61,6 +64,9 @@ METRIC_FACTORS: dict[str, tuple[str, ...]] = {
         "retrieval.recency_weight",
     ),
     "answer_f1": (
+        "responder.answer_style",
+        "responder.conflict_policy",
+        "responder.fact_scope",
         "responder.system_prompt_version",
         "responder.temperature",
         "retrieval.top_k",
@@ -68,6 +74,7 @@ METRIC_FACTORS: dict[str, tuple[str, ...]] = {
     ),
     "abstention_rate": (
         "retrieval.min_relevance",
+        "responder.abstain_policy",
         "responder.system_prompt_version",
         "retrieval.top_k",
     ),
@@ -118,6 +125,20 @@ FACTOR_ALIASES: dict[str, tuple[str, ...]] = {
         "prompt",
     ),
     "responder.model": ("responder model", "the model", "model"),
+    "responder.answer_style": ("answer_style", "answer style", "answer format"),
+    "responder.conflict_policy": (
+        "conflict_policy",
+        "conflict policy",
+        "conflicting memories",
+        "latest wins",
+    ),
+    "responder.fact_scope": ("fact_scope", "fact scope", "whose facts", "own facts"),
+    "responder.abstain_policy": (
+        "abstain_policy",
+        "abstain policy",
+        "abstention policy",
+        "when to abstain",
+    ),
     "micrograph.enabled": ("micrograph", "bifurcation micrograph", "topic transitions"),
     "micrograph.learning": ("micrograph learning", "transition learning"),
     "micrograph.anti_loop_similarity": ("anti-loop threshold", "anti_loop_similarity"),
