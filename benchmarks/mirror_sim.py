@@ -81,6 +81,23 @@ def report(result: MirrorBenchResult, payload: dict, seconds: float, command: st
             f" {variance['static_day1'] * 1e4:.3f} → {variance['static_day2'] * 1e4:.3f}"
             f" ({_ci(variance['static_day2_minus_day1'], 1e4)})."
         )
+    policy = variance["policy_part"]
+    for arm, label in (("adaptive", "ε-greedy"), ("thompson", "Thompson")):
+        lines.append(
+            f"- **The part of the reward variance the policy controls** ({label}, ×10⁻⁶: the"
+            " pooled within-context variance of the chosen arms' hidden expected push; a"
+            " static hub scores 0), first vs last quarter:"
+            f" {policy[f'{arm}_first'] * 1e6:.3f} → {policy[f'{arm}_last'] * 1e6:.3f}"
+            f" (last − first {_ci(policy[f'{arm}_change'], 1e6)})"
+            + (
+                f"; day 1 vs day 2: {policy[f'{arm}_day1'] * 1e6:.3f} →"
+                f" {policy[f'{arm}_day2'] * 1e6:.3f}"
+                f" ({_ci(policy[f'{arm}_day2_minus_day1'], 1e6)})"
+                if f"{arm}_day1" in policy
+                else ""
+            )
+            + "."
+        )
     lines += [
         f"- **Learned policy, on-line** (frozen, a fresh day): {off['online'] * 1000:+.3f};"
         f" off-line on an independent adaptive day's log: IPS {off['ips'] * 1000:+.3f}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from selflearn.cli import app
@@ -73,3 +75,14 @@ def test_the_bench_prints_one_json_object_of_the_documented_shape() -> None:
 def test_the_bench_refuses_a_single_world() -> None:
     result = CliRunner().invoke(app, ["learners", "bench", "mirror", "--worlds", "1"])
     assert result.exit_code != 0
+
+
+def test_the_policy_part_of_the_variance_is_zero_for_one_arm_and_positive_for_many() -> None:
+    world = SimulatedWorld(3)
+    static = play_day(world, MirrorConfig(adaptive=False), noise_seed=1, hours=0.5, hub_seed=1)
+    adaptive = play_day(world, MirrorConfig(), noise_seed=1, hours=0.5, hub_seed=1)
+    # A static hub picks one arm per context: within a context its pushes never differ.
+    assert static.choice_variance_between(world, 0, 0.5) == pytest.approx(0.0, abs=1e-20)
+    # A learning hub tries several arms in a context, whose hidden pushes differ.
+    assert adaptive.choice_variance_between(world, 0, 0.5) > 0.0
+    assert static.variance_between(0, 0.5) > 0.0  # the raw reward varies either way

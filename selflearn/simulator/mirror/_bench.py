@@ -48,6 +48,10 @@ class WorldResult:
     variance_last: dict[str, float]
     #: Variance of the reward on the first and the second day, same hours (runs of ≥ 48 h).
     variance_day: dict[str, tuple[float, float]] | None
+    #: The part of the variance the policy controls (`DayRun.choice_variance_between`):
+    #: first and last quarter, and (runs of ≥ 48 h) first and second day.
+    choice_quarters: dict[str, tuple[float, float]]
+    choice_day: dict[str, tuple[float, float]] | None
     online: Estimate
     ips: Estimate
     dr: Estimate
@@ -115,6 +119,24 @@ def play_world(seed: int, *, hours: float, progress: Progress | None = None) -> 
             if hours >= 48
             else None
         ),
+        choice_quarters={
+            arm: (
+                run.choice_variance_between(world, 0, hours / 4),
+                run.choice_variance_between(world, 3 * hours / 4, hours),
+            )
+            for arm, run in runs.items()
+        },
+        choice_day=(
+            {
+                arm: (
+                    run.choice_variance_between(world, 0, 24),
+                    run.choice_variance_between(world, 24, 48),
+                )
+                for arm, run in runs.items()
+            }
+            if hours >= 48
+            else None
+        ),
         online=_online(fresh),
         ips=ips(log.episodes, target),
         dr=doubly_robust(log.episodes, target),
@@ -148,6 +170,20 @@ class MirrorBenchResult:
             out[f"{arm}_day1"] = self.mean([p[0] for p in pairs])
             out[f"{arm}_day2"] = self.mean([p[1] for p in pairs])
             out[f"{arm}_day2_minus_day1"] = _effect(paired_effect([p[1] - p[0] for p in pairs]))
+        return out
+
+    def _choice(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for arm in ("adaptive", "thompson"):
+            quarters = [w.choice_quarters[arm] for w in self.worlds]
+            out[f"{arm}_first"] = self.mean([q[0] for q in quarters])
+            out[f"{arm}_last"] = self.mean([q[1] for q in quarters])
+            out[f"{arm}_change"] = _effect(paired_effect([q[1] - q[0] for q in quarters]))
+            days = [w.choice_day[arm] for w in self.worlds if w.choice_day is not None]
+            if len(days) == len(self.worlds):
+                out[f"{arm}_day1"] = self.mean([d[0] for d in days])
+                out[f"{arm}_day2"] = self.mean([d[1] for d in days])
+                out[f"{arm}_day2_minus_day1"] = _effect(paired_effect([d[1] - d[0] for d in days]))
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -184,6 +220,7 @@ class MirrorBenchResult:
                 "static_first": self.mean([w.variance_first["static"] for w in self.worlds]),
                 "static_last": self.mean([w.variance_last["static"] for w in self.worlds]),
                 **self._by_day(),
+                "policy_part": self._choice(),
             },
             "off_policy": {
                 "ips": self.mean([w.ips.value for w in self.worlds]),

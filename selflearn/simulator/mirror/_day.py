@@ -13,7 +13,13 @@ from selflearn.learners.mirror import (
     MirrorHub,
     bucket_key,
 )
-from selflearn.simulator.mirror._world import DAY_START, SimulatedField, SimulatedWorld
+from selflearn.simulator.mirror._world import (
+    DAY_START,
+    EFFECT,
+    SimulatedField,
+    SimulatedWorld,
+    context_of,
+)
 
 #: bucket → arm → (reward_avg, n), as the hub's store keeps it.
 Tables = dict[str, dict[tuple[str, int], tuple[float, int]]]
@@ -43,13 +49,34 @@ class DayRun:
         span = hours / 4
         return self.variance_between(quarter * span, (quarter + 1) * span)
 
-    def variance_between(self, start_h: float, end_h: float) -> float:
-        """Return the variance of the raw reward of the episodes in [start_h, end_h) hours."""
-        chosen = [
-            e.raw_reward
+    def _between(self, start_h: float, end_h: float) -> list[Episode]:
+        return [
+            e
             for e in self.episodes
             if start_h * 3600 <= (e.ts - DAY_START).total_seconds() < end_h * 3600
         ]
+
+    def choice_variance_between(self, world: SimulatedWorld, start_h: float, end_h: float) -> float:
+        """Return the part of the reward variance the policy controls, in [start_h, end_h).
+
+        Each episode's chosen arm has a hidden expected push in its context (Δcoherence −
+        Δentropy at the moment of feedback, `EFFECT` × the world's effect): this is the
+        pooled within-context variance of that push over the episodes. It leaves out the
+        field's own noise and the daily rhythm (contexts differ by hour and load), so it
+        falls only when the choices within a context settle; a static hub scores zero.
+        """
+        groups: dict[object, list[float]] = {}
+        for e in self._between(start_h, end_h):
+            context = context_of(e.pre)
+            coherence, entropy = world.effect(context, e.arm)
+            groups.setdefault(context, []).append(EFFECT * (coherence - entropy))
+        squares = sum(sum((v - sum(vs) / len(vs)) ** 2 for v in vs) for vs in groups.values())
+        freedom = sum(len(vs) for vs in groups.values()) - len(groups)
+        return squares / freedom if freedom > 0 else float("nan")
+
+    def variance_between(self, start_h: float, end_h: float) -> float:
+        """Return the variance of the raw reward of the episodes in [start_h, end_h) hours."""
+        chosen = [e.raw_reward for e in self._between(start_h, end_h)]
         if len(chosen) < 2:
             return float("nan")
         mean = sum(chosen) / len(chosen)
