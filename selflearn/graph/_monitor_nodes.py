@@ -9,11 +9,13 @@ broken down by scenario, so a gain that comes from one scenario shows as such.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from selflearn.agents.manager import GoalSpec
 from selflearn.agents.metrics import BY_NAME, HIGHER_IS_BETTER
@@ -176,6 +178,25 @@ def _by_scenario(rows: list[dict[str, Any]], metric: str) -> dict[str, dict[str,
     }
 
 
+def roll_back_to_start(
+    session: Session, *, start_version: str, worse: list[dict[str, Any]], now: datetime
+) -> int:
+    """Activate the version the campaign started from; return its number.
+
+    Not the active version's parent: a campaign that applied two winners would otherwise
+    keep the first of them, a change the held-out comparison (start against end) condemned.
+    """
+    rolled = rollback(
+        session=session,
+        now=now,
+        reason="holdout got worse after the campaign: "
+        + ", ".join(f"{m['metric']} {m['effect']:+.3f}" for m in worse),
+        initiated_by="monitor",
+        to_version=start_version,
+    )
+    return rolled.version
+
+
 def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
     """Monitor: before/after on the holdout with intervals; roll back a significant loss.
 
@@ -213,14 +234,9 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
             )
             worse = [m for m in compared if _must_not_lose(m) and m["verdict"] == "loser"]
             if worse:
-                rolled = rollback(
-                    session=session,
-                    now=ctx.clock(),
-                    reason="holdout got worse after the campaign: "
-                    + ", ".join(f"{m['metric']} {m['effect']:+.3f}" for m in worse),
-                    initiated_by="monitor",
+                monitor["rolled_back_to"] = roll_back_to_start(
+                    session, start_version=monitor["before"], worse=worse, now=ctx.clock()
                 )
-                monitor["rolled_back_to"] = rolled.version
     final = after or before
     ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict | list)})
     return {"monitor": monitor, "baseline_metrics": before, "final_metrics": final}
