@@ -42,7 +42,7 @@ __all__ = ["extractive_answer", "term_stems"]
 
 _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 _CLAUSE = re.compile(r"\s*(?:[,;:–—]|\s-\s|\bbut\b|\band\b)\s*")
-# A sentence about no one in particular counts this many terms less under "own-facts".
+# A sentence about no one in particular counts this many terms less under scope "own".
 _UNKNOWN_SUBJECT_PENALTY = 1.0
 _COMPETING_SHARE = 0.75
 _CHANGE_COMPETING_SHARE = 0.5
