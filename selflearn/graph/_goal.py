@@ -49,6 +49,11 @@ def experiment_goal(
                 for f in spec.allowed_factors
                 if f not in spec.forbidden_factors and f not in ignored_factors
             ],
+            "ignored_factors": [
+                f
+                for f in spec.allowed_factors
+                if f not in spec.forbidden_factors and f in ignored_factors
+            ],
             "autonomy": spec.autonomy,
             "assumed_effect_sd": assumed_effect_sd,
         }

@@ -70,6 +70,9 @@ class ExperimentGoal(_Frozen):
     primary: tuple[PrimaryMetric, ...] = Field(min_length=1)
     guardrails: tuple[GuardrailMetric, ...] = ()
     allowed_factors: tuple[str, ...] = Field(min_length=1)
+    #: Factors the goal allows but this Student does not read (left out of `allowed_factors`;
+    #: named so that a rule prescribing one says why it is not tested).
+    ignored_factors: tuple[str, ...] = ()
     autonomy: AutonomyPolicy = Field(default_factory=AutonomyPolicy)
     alpha: float = Field(default=0.05, gt=0, lt=1)
     power: float = Field(default=0.8, gt=0, lt=1)

@@ -62,6 +62,12 @@ def rule_hypotheses(
         outside = sorted(
             {f for changes in variants.values() for f in changes} - set(goal.allowed_factors)
         )
+        if outside and set(outside) <= set(goal.ignored_factors):
+            notes.append(
+                f"rule {recommendation.rule} skipped: {', '.join(outside)} not read by this "
+                "Student (the offline responder), so its test would measure nothing"
+            )
+            continue
         if outside:
             notes.append(
                 f"rule {recommendation.rule} skipped: {', '.join(outside)} not allowed by the goal"

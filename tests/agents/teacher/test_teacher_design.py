@@ -311,3 +311,20 @@ def test_a_step_taken_before_on_another_baseline_says_so_in_its_rationale():
     # Another step from the same baseline is not the same step.
     other = Hypothesis(source="search", variants={"variant": {"retrieval.top_k": 9}}, rationale="r")
     assert _with_retest_note(other, moved, [earlier]).rationale == "r"
+
+
+def test_a_rule_on_a_factor_the_student_does_not_read_says_so():
+    cycles = [CycleMetrics(cycle=i, hallucination_rate=0.3) for i in range(3)]
+    offline = make_goal(
+        allowed_factors=("retrieval.min_relevance",),
+        ignored_factors=("responder.system_prompt_version",),
+    )
+    plan = design_experiment(
+        offline, active_params=ACTIVE, seed=0, experiment_index=1, cycle_metrics=cycles
+    )
+    assert plan is not None and plan.rule is None
+    assert any(
+        "high_hallucination skipped: responder.system_prompt_version not read by this Student"
+        in n
+        for n in plan.notes
+    )
