@@ -7,7 +7,8 @@ per arm: the defaults, then each non-default value alone, as the arms of one exp
 prepared through the Tuner. Each arm is compared with the defaults by the scenario-level
 paired test (scenarios are the unit): answer-correct over answerable probes and over the
 probes about a changed fact ("update") and about another user ("isolation"),
-hallucination and false abstention. Nothing is chosen here; the figures say which
+hallucination and false abstention, and the same three on the scenarios where several
+users share one service. Nothing is chosen here; the figures say which
 behaviours an offline campaign can move, and which way.
 
 Usage: python benchmarks/responder_behaviours.py [--seed 9300] [--count 40]
@@ -39,13 +40,17 @@ ARMS: dict[str, dict[str, str]] = {
     "scope own": {"responder.fact_scope": "own"},
     "abstain uncertain": {"responder.abstain_policy": "uncertain"},
 }
-# name -> (probe kinds counted, None for all answerable; the per-probe flag; higher is better)
+# name -> (probe kinds counted, None for all answerable; the per-probe flag; higher is
+# better; only scenarios of several users of one service)
 MEASURES = {
-    "answer-correct": (None, "correct", True),
-    "answer-correct (update)": (("update",), "correct", True),
-    "answer-correct (isolation)": (("isolation",), "correct", True),
-    "hallucination": (None, "hallucinated", False),
-    "false abstention": (None, "abstained", False),
+    "answer-correct": (None, "correct", True, False),
+    "answer-correct (update)": (("update",), "correct", True, False),
+    "answer-correct (isolation)": (("isolation",), "correct", True, False),
+    "hallucination": (None, "hallucinated", False, False),
+    "false abstention": (None, "abstained", False, False),
+    "answer-correct (multi-user scenarios)": (None, "correct", True, True),
+    "hallucination (multi-user scenarios)": (None, "hallucinated", False, True),
+    "false abstention (multi-user scenarios)": (None, "abstained", False, True),
 }
 
 Values = dict[str, dict[tuple[str, int], float | None]]
@@ -68,11 +73,14 @@ def play(scenarios, parts, *, variant: str, label: str) -> Values:
                 variant=variant,
             )
             result = play_and_record(spec, student, parts.database.engine)
-            for name, (kinds, field, _) in MEASURES.items():
+            shared = len(scenario.participants()) > 1
+            for name, (kinds, field, _, multi) in MEASURES.items():
                 flags = [
                     bool(getattr(p.score, field))
                     for p in result.probes
-                    if not p.score.unanswerable and (kinds is None or p.probe.kind in kinds)
+                    if not p.score.unanswerable
+                    and (kinds is None or p.probe.kind in kinds)
+                    and (shared or not multi)
                 ]
                 out[name][(scenario.id, 0)] = sum(flags) / len(flags) if flags else None
             if done % 10 == 0:
@@ -111,7 +119,7 @@ def main() -> None:
         arms = {a: play(scenarios, parts, variant=_variant(a), label=a) for a in ARMS}
     rows = []
     for arm, values in arms.items():
-        for name, (_, _, higher) in MEASURES.items():
+        for name, (_, _, higher, _) in MEASURES.items():
             test = scenario_paired_test(base[name], values[name], higher_is_better=higher)
             rows.append(
                 f"| {arm} | {name} | {_overall(base, name):.3f} | {_overall(values, name):.3f} "
