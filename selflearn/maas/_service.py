@@ -7,6 +7,7 @@ them (HTTP answers 200 with an empty list) and `chat_turn` abstains.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ from selflearn.maas._versions import resolve_parameters
 from selflearn.providers import Embedder
 from selflearn.store import Database, session_scope
 from selflearn.store.models import CYCLE_TYPES, Memory
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["MemoryService"]
 
@@ -83,7 +86,14 @@ class MemoryService:
     def __enter__(self) -> MemoryService:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            # A stop signal: write the buffered telemetry if that takes no waiting on rows
+            # an interrupted transaction may hold; never keep the process from stopping.
+            reason = self.telemetry.close_interrupted()
+            if reason is not None:
+                _log.warning("telemetry of the last turns not written on stop: %s", reason)
+            return
         self.close()
 
     def flush(self) -> None:

@@ -141,7 +141,7 @@ class TelemetryWriter:
         with self._write_lock:
             self._flush_locked()
 
-    def _flush_locked(self) -> None:
+    def _flush_locked(self, *, wait_ms: int | None = None) -> None:
         with self._lock:
             runs, events = self._runs, self._events
             self._runs, self._events = [], []
@@ -152,6 +152,9 @@ class TelemetryWriter:
                 # Telemetry is observability data: losing the last instant of it in a crash
                 # is acceptable, waiting for a WAL flush on every turn is not.
                 session.execute(text("SET LOCAL synchronous_commit = off"))
+                if wait_ms is not None:
+                    session.execute(text(f"SET LOCAL lock_timeout = {int(wait_ms)}"))
+                    session.execute(text(f"SET LOCAL statement_timeout = {int(wait_ms)}"))
                 session.execute(
                     _INSERT,
                     {
@@ -168,3 +171,20 @@ class TelemetryWriter:
     def close(self) -> None:
         """Write what is left."""
         self.flush()
+
+    def close_interrupted(self, *, wait_s: float = 5.0) -> str | None:
+        """Write what is left after a stop signal, waiting at most `wait_s`; never raise.
+
+        The interrupted statement's transaction may still hold rows these turns point at
+        (its connection is let go only with the interrupted frames), and waiting for it
+        would keep the process from stopping. Return why nothing was written, or None.
+        """
+        if not self._write_lock.acquire(timeout=wait_s):
+            return "a write interrupted by the signal still holds the telemetry writer"
+        try:
+            self._flush_locked(wait_ms=int(wait_s * 1000))
+        except Exception as error:  # noqa: BLE001 - stopping matters more than these rows
+            return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        finally:
+            self._write_lock.release()
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -123,6 +124,34 @@ def test_buffered_telemetry_is_written_in_batches(database, settings, user):
         ).one()
     assert tuple(rows) == (3, 12)
 
+
+
+def _runs_of(database, user) -> int:
+    with database.engine.connect() as conn:
+        return conn.execute(
+            text("SELECT count(*) FROM pipeline_runs WHERE user_id = :u"), {"u": user}
+        ).scalar_one()
+
+
+def test_a_stop_signal_writes_buffered_telemetry_without_waiting_on_held_rows(
+    database, settings, user
+):
+    service = make_student(settings, database, telemetry_flush_every=50)
+    service.chat_turn(user, "Note: the plumber comes on Friday.")
+    # Another transaction holds the table (as an interrupted statement's may): the write
+    # on a stop gives up after its wait instead of keeping the process from stopping.
+    with database.engine.connect() as holder:
+        holder.execute(text("LOCK TABLE pipeline_runs IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt), service:
+            raise KeyboardInterrupt("SIGTERM")
+        assert time.monotonic() - started < 30
+        holder.rollback()
+    assert _runs_of(database, user) == 0 and service.telemetry.pending == 1  # kept, not lost
+    # With nothing in the way the same stop writes them.
+    with pytest.raises(KeyboardInterrupt), service:
+        raise KeyboardInterrupt("SIGTERM")
+    assert _runs_of(database, user) == 1 and service.telemetry.pending == 0
 
 @respx.mock
 def test_a_failing_responder_is_recorded_as_an_error_turn(database, settings, user):
