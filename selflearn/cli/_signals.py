@@ -10,6 +10,7 @@ so with `graceful_stop()` and is left to finish its step; any other is interrupt
 
 from __future__ import annotations
 
+import faulthandler
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -39,10 +40,15 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def stop_on_signals() -> None:
-    """Make SIGTERM behave as SIGINT does, both through `_on_signal` (main thread only)."""
+    """Make SIGTERM behave as SIGINT does, both through `_on_signal` (main thread only).
+
+    SIGUSR1 prints every thread's stack to stderr and goes on: what a process that does
+    not stop is waiting for (`kill -USR1 <pid>`).
+    """
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _on_signal)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 @contextmanager

@@ -47,6 +47,18 @@ def _start(*args: str, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def _wait_stopped(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """Return the output of a process asked to stop; if it does not, fail with its stacks."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # every thread's stack to stderr (faulthandler)
+        time.sleep(2)
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"still running {timeout:g} s after the signal; its threads:\n{err[-6000:]}")
+
+
 def _episodes(database, campaign_id: str | None = None) -> int:
     query = select(func.count()).select_from(Episode)
     if campaign_id:
@@ -95,7 +107,7 @@ def test_a_signalled_campaign_reads_interrupted_and_resumes_without_loss(databas
         campaign_id = next(iter(new), None)
         time.sleep(0.05)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=120)
+    out, err = _wait_stopped(proc, 120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert json.loads(out)["status"] == "interrupted"
@@ -129,7 +141,7 @@ def test_sigterm_releases_the_embedded_postgres(tmp_path):
         time.sleep(0.1)
     time.sleep(3)  # into the episodes
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=120)
+    _, err = _wait_stopped(proc, 120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert not _postmaster_running(home / "pg"), "the embedded PostgreSQL was left running"
