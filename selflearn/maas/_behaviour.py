@@ -25,6 +25,7 @@ from selflearn.space import ABSTENTION_PHRASE, get_spec
 
 __all__ = [
     "BEHAVIOUR_FACTORS",
+    "INSTRUCTIONS",
     "AnswerBehaviour",
     "behaviour_message",
     "read_behaviour",

@@ -148,8 +148,9 @@ def test_abstain_policy_uncertain_declines_an_answer_that_states_little_of_the_q
     assert "kayak" in sure.answer
 
 
-@respx.mock
-def test_openai_responder_gets_the_prompt_version_and_temperature(database, settings, user):
+def _online_student(database, settings, *, answer: str, prompt_tokens: int):
+    """Return a Student whose responder is the real OpenAI client on a mocked endpoint,
+    and the mocked route (call within `respx.mock`)."""
     online = Settings(
         database_url=settings.database_url,
         home=settings.home,
@@ -160,26 +161,33 @@ def test_openai_responder_gets_the_prompt_version_and_temperature(database, sett
             "max_retries": 0,
         },
     )
+    completion = {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "gpt-4o-mini",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": answer},
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": 3,
+            "total_tokens": prompt_tokens + 3,
+        },
+    }
     route = respx.post("http://llm.test/v1/chat/completions").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "id": "c1",
-                "object": "chat.completion",
-                "created": 0,
-                "model": "gpt-4o-mini",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": "Rex [1]"},
-                    }
-                ],
-                "usage": {"prompt_tokens": 120, "completion_tokens": 3, "total_tokens": 123},
-            },
-        )
+        return_value=httpx.Response(200, json=completion)
     )
-    svc = make_student(online, database, clock=lambda: NOW)
+    return make_student(online, database, clock=lambda: NOW), route
+
+
+@respx.mock
+def test_openai_responder_gets_the_prompt_version_and_temperature(database, settings, user):
+    svc, route = _online_student(database, settings, answer="Rex [1]", prompt_tokens=120)
     svc.add_memories(user, ["My dog is called Rex."])
     result = svc.chat_turn(
         user,
@@ -197,36 +205,7 @@ def test_openai_responder_gets_the_prompt_version_and_temperature(database, sett
 
 @respx.mock
 def test_an_llm_responder_reads_the_behaviour_factors_as_instructions(database, settings, user):
-    online = Settings(
-        database_url=settings.database_url,
-        home=settings.home,
-        responder={
-            "provider": "openai",
-            "base_url": "http://llm.test/v1",
-            "api_key": "sk-test",
-            "max_retries": 0,
-        },
-    )
-    route = respx.post("http://llm.test/v1/chat/completions").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "id": "c2",
-                "object": "chat.completion",
-                "created": 0,
-                "model": "gpt-4o-mini",
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": "Rex."},
-                    }
-                ],
-                "usage": {"prompt_tokens": 140, "completion_tokens": 2, "total_tokens": 142},
-            },
-        )
-    )
-    svc = make_student(online, database, clock=lambda: NOW)
+    svc, route = _online_student(database, settings, answer="Rex.", prompt_tokens=140)
     svc.add_memories(user, ["My dog is called Rex."])
     svc.chat_turn(
         user,
