@@ -7,8 +7,10 @@ experiments of 30 scenarios each are drawn from it (without replacement within a
 experiment, seeded). Which seed plays which arm is drawn per scenario and experiment, as a
 real A/A with randomly assigned seeds would do: with the arms fixed, a finite set's chance
 difference between the two seeds would be counted again in every experiment. Each experiment
-is tested with `scenario_paired_test` on the primary metrics; a decision (winner or loser)
-is a false positive. The target is at most 5 % per metric.
+is tested with `scenario_paired_test` (the sign-flip permutation test over scenario means)
+on the primary metrics; a decision (winner or loser) is a false positive. The target is at
+most 5 % per metric. The same experiments are also tested with the paired t-test
+(`fixed_paired_test`), the method `scenario_paired_test` used before, for comparison.
 
 Usage: python benchmarks/aa_scenario_level.py [--scenarios 120] [--experiments 1000]
        [--set-seed 424242] [--played FILE.json] [--out benchmarks/results/aa_scenario.md]
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from _maas_bench import machine, scratch_components
 
-from selflearn.agents.teacher.stats import scenario_paired_test
+from selflearn.agents.teacher.stats import fixed_paired_test, scenario_paired_test
 from selflearn.simulator import load_scenarios, play_and_record, write_generated_set
 from selflearn.simulator.episode import EpisodeSpec
 
@@ -99,21 +101,34 @@ def main() -> None:
     rng = random.Random(7)
     ids = sorted({key[0] for key in arm_a["recall"]})
     decided = dict.fromkeys(METRICS, 0)
-    any_decided = 0
+    decided_t = dict.fromkeys(METRICS, 0)
+    any_decided = any_decided_t = 0
     for _ in range(args.experiments):
         chosen = rng.sample(ids, args.per_experiment)
         swapped = {scenario for scenario in chosen if rng.random() < 0.5}
-        hit = False
+        hit = hit_t = False
         for metric, higher in METRICS.items():
             first, second = _arms(arm_a[metric], arm_b[metric], chosen, swapped)
             test = scenario_paired_test(first, second, higher_is_better=higher)
             if test.verdict != "inconclusive":
                 decided[metric] += 1
                 hit = True
+            # One episode per scenario and arm: the scenario means are the values themselves.
+            keys = sorted(k for k in first if first[k] is not None and second[k] is not None)
+            classic = fixed_paired_test(
+                [first[k] for k in keys], [second[k] for k in keys], higher_is_better=higher
+            )
+            if classic.verdict != "inconclusive":
+                decided_t[metric] += 1
+                hit_t = True
         any_decided += hit
+        any_decided_t += hit_t
+
+    def rate(count: int) -> str:
+        return f"{count} ({100 * count / args.experiments:.1f} %)"
+
     rows = [
-        f"| {metric} | {decided[metric]} | {100 * decided[metric] / args.experiments:.1f} % |"
-        for metric in METRICS
+        f"| {metric} | {rate(decided[metric])} | {rate(decided_t[metric])} |" for metric in METRICS
     ]
     text = "\n".join(
         [
@@ -129,16 +144,16 @@ def main() -> None:
             "seeds 1 and 2: the arms differ only in how the simulated users word things. "
             f"{args.experiments} A/A experiments of {args.per_experiment} scenarios each are "
             "drawn from it (seeded), and which seed plays which arm is drawn per scenario; "
-            "each experiment compares the scenario means with the paired t-test at alpha "
-            "0.05 (`scenario_paired_test`). Every decision is a false positive. The "
+            "each experiment compares the scenario means at alpha 0.05 with the sign-flip "
+            "permutation test (`scenario_paired_test`) and, for comparison, with the paired "
+            "t-test it used before. Every decision is a false positive. The "
             "experiments share scenarios, so the rates are estimates for this set, not "
             "independent trials.",
             "",
-            "| metric | experiments decided | false-positive rate |",
+            "| metric | decided: permutation test | decided: paired t-test |",
             "|---|---|---|",
             *rows,
-            f"| any of the three | {any_decided} | "
-            f"{100 * any_decided / args.experiments:.1f} % |",
+            f"| any of the three | {rate(any_decided)} | {rate(any_decided_t)} |",
             "",
         ]
     )

@@ -4,9 +4,9 @@ For each seed, `selflearn campaign run --seed S` (what `make run` does: the defa
 bundled scenarios, the default budget, offline providers) runs in a fresh SELFLEARN_HOME, so
 it starts from the SPEC defaults (version 1). The report's held-out check compares the
 version the campaign started from with the one it ended on, on 30 generated held-out
-scenarios it never tuned on, with a paired t-test over scenario means per metric. The first
-seed is run twice, each time
-in a new process and a new database, to check that the same seed gives the same verdicts
+scenarios it never tuned on, with the sign-flip permutation test over scenario means per
+metric (a loss the paired t-test finds also rolls back). The first seed is run twice, each
+time in a new process and a new database, to check that the same seed gives the same verdicts
 and versions.
 
 Usage: python benchmarks/campaign_heldout.py [--seeds 0 1 2] [--out FILE.md]
@@ -106,9 +106,10 @@ def main() -> None:
         "default budget) in a fresh SELFLEARN_HOME, so it starts from the SPEC defaults. It "
         "monitors on 30 scenarios generated fresh from a set seed derived from the campaign "
         "seed (never trained on, never looked at while building the generator or the Student), "
-        "with the scenarios as the unit: one episode per scenario and arm, the paired t-test "
-        "over scenario means. The rule that rolls a change back (a significant loss on the "
-        "primary metric, a guardrail or the answer-correct rate) was fixed before this ran.",
+        "with the scenarios as the unit: one episode per scenario and arm, the sign-flip "
+        "permutation test over scenario means. The rule that rolls a change back (a "
+        "significant loss on the primary metric, a guardrail or the answer-correct rate) was "
+        "fixed before this ran, with the paired t-test; a loss either test finds counts.",
         "",
         "## What each campaign adopted",
         "",
@@ -128,7 +129,8 @@ def main() -> None:
         )
     lines += [
         "",
-        "## Held-out scenarios before and after (t-test over scenario means, 95 % intervals)",
+        "## Held-out scenarios before and after (permutation test over scenario means, 95 % "
+        "intervals)",
         "",
         "| seed | metric | before | after | change | 95 % interval |",
         "|---|---|---|---|---|---|",

@@ -87,18 +87,26 @@ def main() -> None:
     direct_s = time.perf_counter() - started
     direct_eps = rounds * len(train)
     bare, checkpointed = per_step_ms(database)
-    print(f"campaign {outcome.campaign_id}: {outcome.status}, {episodes} episodes, "
-          f"{steps} super-steps in {campaign_s:.1f} s ({episodes / campaign_s:.2f} episodes/s)")
-    print(f"direct: {direct_eps} episodes ({direct_turns} turns) in {direct_s:.1f} s "
-          f"({direct_eps / direct_s:.2f} episodes/s)")
+    print(
+        f"campaign {outcome.campaign_id}: {outcome.status}, {episodes} episodes, "
+        f"{steps} super-steps in {campaign_s:.1f} s ({episodes / campaign_s:.2f} episodes/s)"
+    )
+    print(
+        f"direct: {direct_eps} episodes ({direct_turns} turns) in {direct_s:.1f} s "
+        f"({direct_eps / direct_s:.2f} episodes/s)"
+    )
     per_episode_graph = campaign_s / episodes
     per_episode_direct = direct_s / direct_eps
-    print(f"per episode: campaign {per_episode_graph * 1000:.0f} ms, direct "
-          f"{per_episode_direct * 1000:.0f} ms (campaign also evaluates, designs and runs the "
-          "holdout)")
-    print(f"LangGraph per super-step: {bare:.2f} ms bare, {checkpointed:.2f} ms with "
-          f"PostgresSaver; campaign super-steps x that = "
-          f"{steps * checkpointed / 1000:.2f} s of {campaign_s:.1f} s")
+    print(
+        f"per episode: campaign {per_episode_graph * 1000:.0f} ms, direct "
+        f"{per_episode_direct * 1000:.0f} ms (campaign also evaluates, designs and runs the "
+        "holdout)"
+    )
+    print(
+        f"LangGraph per super-step: {bare:.2f} ms bare, {checkpointed:.2f} ms with "
+        f"PostgresSaver; campaign super-steps x that = "
+        f"{steps * checkpointed / 1000:.2f} s of {campaign_s:.1f} s"
+    )
 
 
 if __name__ == "__main__":

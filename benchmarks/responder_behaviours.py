@@ -135,10 +135,10 @@ def main() -> None:
             f"--count {args.count}` ({time.perf_counter() - started:.0f} s): offline Student, "
             f"a generated set of {len(scenarios)} scenarios (seed {args.seed}, a report set: "
             "no behaviour or threshold was set while looking at it), each scenario played "
-            "once per arm. Scenario-level paired t-test (`scenario_paired_test`, alpha "
-            "0.05); n is the number of scenarios with probes of that kind; changes in "
-            "points, 95 % intervals. Defaults: style sentence, conflicts best_match, scope "
-            "anyone, abstain unsupported.",
+            "once per arm. Scenario-level sign-flip permutation test "
+            "(`scenario_paired_test`, alpha 0.05); n is the number of scenarios with "
+            "probes of that kind; changes in points, 95 % intervals. Defaults: style "
+            "sentence, conflicts best_match, scope anyone, abstain unsupported.",
             "",
             "| arm | measure | defaults | arm | n | arm − defaults, pts [95 % CI] | p | verdict |",
             "|---|---|---|---|---|---|---|---|",

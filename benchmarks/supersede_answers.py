@@ -129,8 +129,8 @@ def main() -> None:
             "",
             f"## Report set (seed {args.report_seed}, {len(report)} scenarios), played once",
             "",
-            "Scenario-level paired t-test (`scenario_paired_test`, alpha 0.05); n is the "
-            "number of scenarios with probes of that kind.",
+            "Scenario-level sign-flip permutation test (`scenario_paired_test`, alpha 0.05); "
+            "n is the number of scenarios with probes of that kind.",
             "",
             f"| measure | off | on (penalty {best}) | n | on − off [95 % CI] | p | verdict |",
             "|---|---|---|---|---|---|---|",

@@ -51,9 +51,7 @@ def main() -> None:
             ("batched (flush_every=50)", 50, False),
             ("no telemetry", 1, True),
         ):
-            service = components.student(
-                archive_turns=False, telemetry_flush_every=flush_every
-            )
+            service = components.student(archive_turns=False, telemetry_flush_every=flush_every)
             if disabled:
                 service.telemetry.record = lambda turn: None  # type: ignore[method-assign]
             arms[label] = service

@@ -14,6 +14,7 @@ from selflearn.errors import InvalidInputError
 #: The goal of `selflearn campaign run` when the owner names none.
 DEFAULT_GOAL = "cut hallucinations below 5 % without losing recall"
 
+
 def parse_goal_text(text: str, *, llm: BaseChatModel | None = None) -> GoalSpec:
     """Parse an owner's goal sentence with the Manager's model (offline: its parser); refuse
     what the Manager does not understand."""

@@ -163,8 +163,7 @@ def _judge_line(summary: dict[str, Any] | None) -> str:
         return ""
     line = kappa_text(summary)
     shown = [
-        f"{d['scenario']}/{d['probe']} ({d['variant']}): metrics {d['metrics']}, judge "
-        f"{d['judge']}"
+        f"{d['scenario']}/{d['probe']} ({d['variant']}): metrics {d['metrics']}, judge {d['judge']}"
         for d in summary.get("disagreements", [])
     ]
     if shown:
@@ -211,7 +210,9 @@ def _holdout(
         f"{metric}: {monitor.get('verdict')}."
     )
     if monitor.get("rolled_back_to"):
-        note += f" Rolled back to version {monitor['rolled_back_to']}."
+        note += f" Rolled back to version {monitor['rolled_back_to']}"
+        lost = monitor.get("rolled_back_for")
+        note += f": a significant loss on {', '.join(lost)}." if lost else "."
     return holdout, note, by_scenario
 
 
@@ -292,8 +293,7 @@ def _untested(factor: str) -> str:
             "abstain_policy) are tested instead"
         )
     return (
-        f"{factor}: the Student does not read it (offline responder), so nothing would "
-        "be measured"
+        f"{factor}: the Student does not read it (offline responder), so nothing would be measured"
     )
 
 

@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 from selflearn.agents.manager import GoalSpec
 from selflearn.agents.metrics import BY_NAME, HIGHER_IS_BETTER
 from selflearn.agents.teacher.metrics import select_list
-from selflearn.agents.teacher.stats import align_pairs, scenario_paired_test
+from selflearn.agents.teacher.stats import (
+    MIN_SCENARIOS,
+    align_pairs,
+    fixed_paired_test,
+    scenario_paired_test,
+)
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState
 from selflearn.simulator import derive_seed
@@ -124,14 +129,20 @@ def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, An
     for row in rows:
         if row["variant"] in by_arm:
             by_arm[row["variant"]][(row["scenario_id"], row["seed"])] = row.get(metric)
-    test = scenario_paired_test(
-        by_arm["before"], by_arm["after"], higher_is_better=HIGHER_IS_BETTER[metric]
-    )
+    higher = HIGHER_IS_BETTER[metric]
+    test = scenario_paired_test(by_arm["before"], by_arm["after"], higher_is_better=higher)
     means = _scenario_means(by_arm)
+    # The rollback rule was fixed with the paired t-test over the same scenario means; it
+    # still counts, so the exact test that replaced it cannot loosen the rule.
+    classic = fixed_paired_test(
+        means["before"], means["after"], higher_is_better=higher, min_n=MIN_SCENARIOS
+    )
     return {
         "metric": metric,
         "role": role,
+        "method": test.method,
         "verdict": test.verdict,
+        "t_verdict": classic.verdict,
         "effect": test.effect,
         "ci_low": test.ci_low,
         "ci_high": test.ci_high,
@@ -163,6 +174,23 @@ def _must_not_lose(compared: dict[str, Any]) -> bool:
     if compared["metric"] == "answer_correct_rate":
         return True
     return compared["role"] in ("primary", "guardrail") and BY_NAME[compared["metric"]].in_verdicts
+
+
+def _lost(compared: dict[str, Any]) -> bool:
+    # A significant loss by the permutation test or by the t-test the rule was fixed with.
+    return "loser" in (compared["verdict"], compared.get("t_verdict"))
+
+
+def _loss_label(compared: dict[str, Any]) -> str:
+    tests = [
+        name
+        for name, verdict in (
+            ("permutation test", compared["verdict"]),
+            ("t-test", compared.get("t_verdict")),
+        )
+        if verdict == "loser"
+    ]
+    return f"{compared['metric']} ({' and '.join(tests)})"
 
 
 def _by_scenario(rows: list[dict[str, Any]], metric: str) -> dict[str, dict[str, float | None]]:
@@ -200,10 +228,11 @@ def roll_back_to_start(
 def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) -> dict[str, Any]:
     """Monitor: before/after on the holdout with intervals; roll back a significant loss.
 
-    The holdout is analysed once, on a sample fixed in advance, so it uses the paired
-    t-test rather than the sequential test of the experiments, with the scenarios as the unit
-    (`scenario_paired_test`): a significant loss on the primary metric, a guardrail or the
-    answer-correct rate rolls the campaign's change back.
+    The holdout is analysed once, on a sample fixed in advance, so it uses a fixed-sample
+    test rather than the sequential test of the experiments, with the scenarios as the unit
+    (`scenario_paired_test`, the sign-flip permutation test): a significant loss on the
+    primary metric, a guardrail or the answer-correct rate rolls the campaign's change back.
+    The rule was fixed with the paired t-test, so a loss that either test finds counts.
     """
     ctx = runtime.context
     goal = GoalSpec.model_validate(state["goal"])
@@ -229,15 +258,15 @@ def evaluate_holdout(state: CampaignState, runtime: Runtime[CampaignContext]) ->
             monitor.update(
                 {k: head[k] for k in ("verdict", "effect", "ci_low", "ci_high", "p_value")},
                 pairs=head["pairs"],
-                method="paired t-test over scenario means",
+                method=head["method"],
                 metrics=compared,
             )
-            worse = [m for m in compared if _must_not_lose(m) and m["verdict"] == "loser"]
+            worse = [m for m in compared if _must_not_lose(m) and _lost(m)]
             if worse:
+                monitor["rolled_back_for"] = [_loss_label(m) for m in worse]
                 monitor["rolled_back_to"] = roll_back_to_start(
                     session, start_version=monitor["before"], worse=worse, now=ctx.clock()
                 )
     final = after or before
     ctx.notify("holdout", **{k: v for k, v in monitor.items() if not isinstance(v, dict | list)})
     return {"monitor": monitor, "baseline_metrics": before, "final_metrics": final}
-

@@ -176,9 +176,7 @@ def evaluate_look(state: CampaignState, runtime: Runtime[CampaignContext]) -> di
             row.status, row.verdict, row.finished_at = "decided", rec.verdict, now
             row.campaign_id = state["campaign_id"]
     change = rec.payload if rec.action == "update_params" else None
-    judge = judge_agreement(
-        ctx.engine, plan.experiment_id, offline=ctx.role_offline("judge")
-    )
+    judge = judge_agreement(ctx.engine, plan.experiment_id, offline=ctx.role_offline("judge"))
     return {
         "experiments": [_summary(plan, evaluation, rec, judge)],
         "pending_change": change,

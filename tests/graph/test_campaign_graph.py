@@ -185,7 +185,7 @@ def test_a_winner_is_applied_then_checked_on_the_holdout_with_intervals(
     text = render_report(CampaignReport.model_validate(state["report"]))
     assert (
         "1 scenarios paired (1 scenarios of the scenario files' held-out split, 2 seed(s) each), "
-        "paired t-test over scenario means" in text
+        "paired sign-flip permutation test over scenario means" in text
     )
     assert "  by scenario, before \u2192 after:\n    unanswerable-gaps:" in text
     assert "  - responder.temperature: the Student does not read it" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from selflearn.graph._monitor_nodes import roll_back_to_start
+from selflearn.graph._monitor_nodes import _compare, _lost, _must_not_lose, roll_back_to_start
 from selflearn.space import get_spec
 from selflearn.store import session_scope
 from selflearn.tuner import active_version, ensure_active_version, get_version, update_params
@@ -39,3 +39,22 @@ def test_two_applied_winners_are_both_rolled_back(database):
         assert str(now_active.id) == start_id and number == now_active.version
         assert now_active.params == start_params
         assert get_version(end.version, session=session).status == "rolled_back"
+
+
+def test_a_loss_only_the_t_test_finds_still_rolls_back():
+    # Ten scenarios; five lose answers, none gains. The exact test cannot decide on five
+    # non-zero differences (p = 2/32), the t-test the rule was fixed with can (p = 0.033):
+    # replacing the test must not loosen the rule.
+    losses = [0.0, -0.2, 0.0, -0.2, -0.2, -0.5, 0.0, -0.2, 0.0, 0.0]
+    rows = [
+        {"variant": arm, "scenario_id": f"s{k}", "seed": 0, "answer_correct_rate": value}
+        for k, loss in enumerate(losses)
+        for arm, value in (("before", 0.8), ("after", 0.8 + loss))
+    ]
+    compared = _compare(rows, "answer_correct_rate", "side_effect")
+    assert compared["verdict"] == "inconclusive" and compared["t_verdict"] == "loser"
+    assert "permutation" in compared["method"]
+    assert _must_not_lose(compared) and _lost(compared)
+    rows_even = [dict(r, answer_correct_rate=0.8) for r in rows if r["variant"] == "before"]
+    rows_even += [dict(r, variant="after") for r in rows_even]
+    assert not _lost(_compare(rows_even, "answer_correct_rate", "side_effect"))

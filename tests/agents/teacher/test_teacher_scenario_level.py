@@ -24,7 +24,7 @@ def test_seeds_of_a_deterministic_system_do_not_count_as_samples():
     baseline, variant = _arms(effects, seeds=20, noise=0.0, rng=rng)
     result = scenario_paired_test(baseline, variant, min_scenarios=2)
     assert result.n == 4 and result.verdict == "inconclusive"
-    assert result.method == "paired t-test over scenario means"
+    assert result.method == "paired sign-flip permutation test over scenario means"
 
 
 def test_a_consistent_gain_over_enough_scenarios_is_a_winner():

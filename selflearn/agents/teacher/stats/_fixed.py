@@ -23,7 +23,14 @@ from selflearn.agents.teacher.stats._decision import Verdict
 from selflearn.agents.teacher.stats._json import JsonFloat
 from selflearn.agents.teacher.stats._wording import interval, signed
 
-__all__ = ["FixedComparison", "fixed_paired_test"]
+__all__ = [
+    "FixedComparison",
+    "comparison",
+    "fixed_paired_test",
+    "paired_differences",
+    "spread",
+    "undecidable",
+]
 
 
 class FixedComparison(BaseModel):
@@ -45,47 +52,62 @@ class FixedComparison(BaseModel):
     reason: str
 
 
-def fixed_paired_test(
-    baseline: Sequence[float],
-    variant: Sequence[float],
-    *,
-    higher_is_better: bool = True,
-    alpha: float = 0.05,
-    min_n: int = 2,
-) -> FixedComparison:
-    """Compare paired observations once with the two-sided paired t-test at ``alpha``.
-
-    Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount (zero
-    variance), give an inconclusive verdict with p = 1, never a decision.
-    """
+def paired_differences(baseline: Sequence[float], variant: Sequence[float]) -> np.ndarray:
+    """Return ``variant - baseline`` per pair, pairs with a missing value left out."""
     if len(baseline) != len(variant):
         raise ValueError(
             f"unequal lengths: {len(baseline)} baseline and {len(variant)} variant values; "
             "a paired test needs one value per arm for every episode"
         )
     diffs = np.asarray(variant, dtype=np.float64) - np.asarray(baseline, dtype=np.float64)
-    diffs = diffs[~np.isnan(diffs)]
+    return diffs[~np.isnan(diffs)]
+
+
+def spread(diffs: np.ndarray) -> float:
+    """Return the sample standard deviation of the differences (0 for rounding noise)."""
     n = int(diffs.size)
     effect = float(diffs.mean()) if n else math.nan
     sd = float(diffs.std(ddof=1)) if n > 1 else math.nan
     if n > 1 and sd <= 1e-12 * max(1.0, abs(effect)):
         sd = 0.0  # rounding noise of equal differences, not spread
-    note = ""
-    if n < max(2, min_n) or sd == 0.0:
-        # Too few pairs, or no spread to estimate an error from: nothing is decided. Arms
-        # that agree on every pair differ by exactly zero here; a shift shared by every pair
-        # says nothing about how much it varies where nobody looked.
-        identical = n >= 2 and sd == 0.0 and effect == 0.0
-        low, high = (0.0, 0.0) if identical else (-math.inf, math.inf)
-        p_value = 1.0
-        if n < max(2, min_n):
-            note = f"; {n} pairs, at least {max(2, min_n)} are needed"
-        elif not identical:
-            note = "; every pair moved by the same amount, so the error cannot be estimated"
-    else:
-        half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
-        low, high = effect - half, effect + half
-        p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
+    return sd
+
+
+def undecidable(diffs: np.ndarray, sd: float, min_n: int) -> tuple[float, float, str] | None:
+    """Return the (low, high, note) of a comparison that cannot decide, or None if it can.
+
+    Too few pairs, or no spread to estimate an error from: nothing is decided. Arms that
+    agree on every pair differ by exactly zero; a shift shared by every pair says nothing
+    about how much it varies where nobody looked.
+    """
+    n = int(diffs.size)
+    if n >= max(2, min_n) and sd != 0.0:
+        return None
+    effect = float(diffs.mean()) if n else math.nan
+    identical = n >= 2 and sd == 0.0 and effect == 0.0
+    low, high = (0.0, 0.0) if identical else (-math.inf, math.inf)
+    if n < max(2, min_n):
+        return low, high, f"; {n} pairs, at least {max(2, min_n)} are needed"
+    if not identical:
+        return low, high, "; every pair moved by the same amount, so the error cannot be estimated"
+    return low, high, ""
+
+
+def comparison(
+    diffs: np.ndarray,
+    *,
+    sd: float,
+    low: float,
+    high: float,
+    p_value: float,
+    alpha: float,
+    higher_is_better: bool,
+    method: str,
+    note: str = "",
+) -> FixedComparison:
+    """Return the comparison of these differences: a verdict only where p <= alpha."""
+    n = int(diffs.size)
+    effect = float(diffs.mean()) if n else math.nan
     verdict: Verdict = "inconclusive"
     if p_value <= alpha and effect != 0.0:
         verdict = "winner" if (effect > 0) == higher_is_better else "loser"
@@ -100,5 +122,51 @@ def fixed_paired_test(
         sd=sd,
         alpha=alpha,
         higher_is_better=higher_is_better,
+        method=method,
         reason=f"{summary}, p = {p_value:.3g} over {n} pairs ({verdict}){note}",
+    )
+
+
+def fixed_paired_test(
+    baseline: Sequence[float],
+    variant: Sequence[float],
+    *,
+    higher_is_better: bool = True,
+    alpha: float = 0.05,
+    min_n: int = 2,
+) -> FixedComparison:
+    """Compare paired observations once with the two-sided paired t-test at ``alpha``.
+
+    Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount (zero
+    variance), give an inconclusive verdict with p = 1, never a decision.
+    """
+    diffs = paired_differences(baseline, variant)
+    sd = spread(diffs)
+    blocked = undecidable(diffs, sd, min_n)
+    if blocked is not None:
+        low, high, note = blocked
+        return comparison(
+            diffs,
+            sd=sd,
+            low=low,
+            high=high,
+            p_value=1.0,
+            alpha=alpha,
+            higher_is_better=higher_is_better,
+            method="paired t-test",
+            note=note,
+        )
+    n = int(diffs.size)
+    effect = float(diffs.mean())
+    half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
+    p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
+    return comparison(
+        diffs,
+        sd=sd,
+        low=effect - half,
+        high=effect + half,
+        p_value=p_value,
+        alpha=alpha,
+        higher_is_better=higher_is_better,
+        method="paired t-test",
     )
