@@ -14,10 +14,12 @@ from selflearn.cli._output import console, err_console, print_json
 from selflearn.simulator import load_scenarios
 from selflearn.simulator.simulate import simulate as run_simulation
 from selflearn.store import session_scope
-from selflearn.tuner import get_version
+from selflearn.tuner import active_version, get_version
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from selflearn.simulator.simulate import SimulationReport
 
 
 def simulate(
@@ -25,6 +27,12 @@ def simulate(
     episodes: int = typer.Option(1, "--episodes", min=1, help="Seeds per scenario."),
     seed: int = typer.Option(0, "--seed", help="Seed of the episodes."),
     version: str | None = typer.Option(None, "--version", help="Parameter version to use."),
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        help="Also play every episode on this version and compare it with --version (or the "
+        "active one), scenarios as the unit (at least 10 scenarios decide anything).",
+    ),
     student_url: str | None = typer.Option(
         None, "--student-url", help="Talk to a Student served over HTTP instead of in-process."
     ),
@@ -47,10 +55,16 @@ def simulate(
     """Run episodes of scenarios against the Student; print a metric table or one JSON object."""
     scenarios = load_scenarios(paths)  # every file is validated before anything runs
     with components() as built, built.student(telemetry_flush_every=64) as student:
-        version_id = None
-        if version:
-            with session_scope(built.database.engine) as session:
-                version_id = str(get_version(version, session=session).id)
+        with session_scope(built.database.engine) as session:
+            # Both versions are looked up before anything runs.
+            chosen = get_version(version, session=session) if version else None
+            against = get_version(compare, session=session) if compare else None
+            shown = chosen or active_version(session=session)
+            labels = (f"v{shown.version}" if shown else "defaults", "")
+            runs = [str(chosen.id) if chosen else None]
+            if against is not None:
+                labels = (labels[0], f"v{against.version}")
+                runs.append(str(against.id))
         client: Any = student
         if student_url:
             from selflearn.web.client import connect_student
@@ -63,20 +77,28 @@ def simulate(
             paraphraser = LLMParaphraser(built.models("emulator"))
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn())  # fmt: skip
+        reports = []
         with Progress(*columns, console=err_console, transient=as_json) as progress:
-            task = progress.add_task("episodes", total=len(scenarios) * episodes)
-            report = run_simulation(
-                scenarios,
-                client=client,
-                engine=built.database.engine,
-                episodes=episodes,
-                seed=seed,
-                version_id=version_id,
-                paraphraser=paraphraser,
-                judge=_judge(built.models("judge")) if judge else None,
-                on_episode=lambda _: progress.advance(task),
-                keep_memories=keep_memories,
-            )
+            task = progress.add_task("episodes", total=len(scenarios) * episodes * len(runs))
+            for version_id in runs:
+                reports.append(
+                    run_simulation(
+                        scenarios,
+                        client=client,
+                        engine=built.database.engine,
+                        episodes=episodes,
+                        seed=seed,
+                        version_id=version_id,
+                        paraphraser=paraphraser,
+                        judge=_judge(built.models("judge")) if judge else None,
+                        on_episode=lambda _: progress.advance(task),
+                        keep_memories=keep_memories,
+                    )
+                )
+    report = reports[0]
+    if len(reports) == 2:
+        _print_comparison(reports[0], reports[1], labels, episodes=episodes, as_json=as_json)
+        return
     if as_json:
         print_json(report.to_json())
         return
@@ -104,6 +126,55 @@ def simulate(
             f"kappa {agree['hallucinated']['kappa']}",
             highlight=False,
         )
+
+
+def _print_comparison(
+    baseline: SimulationReport,
+    variant: SimulationReport,
+    labels: tuple[str, str],
+    *,
+    episodes: int,
+    as_json: bool,
+) -> None:
+    from selflearn.agents.teacher.compare import compare_simulations
+    from selflearn.agents.teacher.stats import MIN_SCENARIOS
+
+    compared = compare_simulations(baseline, variant)
+    if as_json:
+        print_json(
+            {
+                **baseline.to_json(),
+                "comparison": {
+                    "baseline_version": labels[0],
+                    "variant_version": labels[1],
+                    "metrics": [c.model_dump(mode="json") for c in compared],
+                    "variant": variant.to_json(),
+                },
+            }
+        )
+        return
+    title = (
+        f"{labels[1]} against {labels[0]}: {len(baseline.per_scenario)} scenarios × "
+        f"{episodes} seed(s), scenario means paired"
+    )
+    table = Table(title=title)
+    for column in ("metric", labels[0], labels[1], "change [95 % CI]", "p", "verdict"):
+        table.add_column(column, justify="left" if column in ("metric", "verdict") else "right")
+    for c in compared:
+        table.add_row(
+            c.metric,
+            _fmt(c.baseline),
+            _fmt(c.variant),
+            f"{c.effect:+.3f} [{c.ci_low:+.3f}, {c.ci_high:+.3f}]",
+            f"{c.p_value:.3f}",
+            c.verdict,
+        )
+    console.print(table)
+    console.print(
+        f"{compared[0].method}, alpha 0.05; the unit is the scenario ({compared[0].scenarios} "
+        f"paired, at least {MIN_SCENARIOS} decide anything).",
+        highlight=False,
+    )
 
 
 def _judge(model: BaseChatModel) -> Any:

@@ -11,6 +11,7 @@ permutation test over scenario means).
 from selflearn.agents.teacher.stats._decision import DEFAULT_PLANNED_N, Decision, Verdict, decide
 from selflearn.agents.teacher.stats._experiment import ArmData, evaluate_experiment
 from selflearn.agents.teacher.stats._fixed import FixedComparison, fixed_paired_test
+from selflearn.agents.teacher.stats._json import JsonFloat
 from selflearn.agents.teacher.stats._mixture import mixture_variance
 from selflearn.agents.teacher.stats._multiple import CORRECTIONS, Correction, adjust_pvalues
 from selflearn.agents.teacher.stats._pairing import align_pairs
@@ -40,6 +41,7 @@ __all__ = [
     "ExperimentVerdict",
     "FixedComparison",
     "GuardrailStatus",
+    "JsonFloat",
     "MetricDelta",
     "MetricRole",
     "MetricSpec",

@@ -108,12 +108,22 @@ def permutation_paired_test(
     """
     diffs = paired_differences(baseline, variant)
     sd = spread(diffs)
-    common = {"sd": sd, "alpha": alpha, "higher_is_better": higher_is_better, "method": METHOD}
     blocked = undecidable(diffs, sd, min_n)
     if blocked is not None:
         low, high, note = blocked
-        return comparison(diffs, low=low, high=high, p_value=1.0, note=note, **common)
-    flips = _Flips(diffs)
-    p_value = flips.p_value()
-    low, high = flips.bound(alpha, upper=False), flips.bound(alpha, upper=True)
-    return comparison(diffs, low=low, high=high, p_value=p_value, **common)
+        p_value = 1.0
+    else:
+        flips = _Flips(diffs)
+        p_value, note = flips.p_value(), ""
+        low, high = flips.bound(alpha, upper=False), flips.bound(alpha, upper=True)
+    return comparison(
+        diffs,
+        sd=sd,
+        low=low,
+        high=high,
+        p_value=p_value,
+        alpha=alpha,
+        higher_is_better=higher_is_better,
+        method=METHOD,
+        note=note,
+    )
