@@ -145,28 +145,20 @@ def fixed_paired_test(
     blocked = undecidable(diffs, sd, min_n)
     if blocked is not None:
         low, high, note = blocked
-        return comparison(
-            diffs,
-            sd=sd,
-            low=low,
-            high=high,
-            p_value=1.0,
-            alpha=alpha,
-            higher_is_better=higher_is_better,
-            method="paired t-test",
-            note=note,
-        )
-    n = int(diffs.size)
-    effect = float(diffs.mean())
-    half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
-    p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
+        p_value = 1.0
+    else:
+        n, effect, note = int(diffs.size), float(diffs.mean()), ""
+        half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
+        low, high = effect - half, effect + half
+        p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
     return comparison(
         diffs,
         sd=sd,
-        low=effect - half,
-        high=effect + half,
+        low=low,
+        high=high,
         p_value=p_value,
         alpha=alpha,
         higher_is_better=higher_is_better,
         method="paired t-test",
+        note=note,
     )

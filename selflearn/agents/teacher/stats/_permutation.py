@@ -5,9 +5,8 @@ each unit's two values are exchangeable: every difference is as likely with eith
 test compares the observed |mean difference| with its value under every sign pattern (all
 2^n of them up to `EXACT_MAX_N` units, else `DRAWS` seeded random ones, the observed pattern
 counted once), so its false-positive rate is at most alpha whatever the differences'
-distribution. The paired t-test assumes a near-normal mean; over 30 scenario means of mostly
-zero, bounded differences it decided 5–6 % of A/A experiments at alpha 0.05
-(`benchmarks/results/aa_scenario.md`).
+distribution. The paired t-test assumes a near-normal mean, which 30 scenario means of
+mostly zero, bounded differences are not (`benchmarks/results/aa_scenario.md`).
 
 The interval is the test inverted: every shift d for which the differences minus d are not
 rejected at alpha, so the interval excludes zero exactly when the test decides.

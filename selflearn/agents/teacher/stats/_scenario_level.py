@@ -4,9 +4,9 @@ Episodes of one scenario under different emulator seeds are not independent samp
 a change does: a deterministic Student answers a scenario's questions the same way whatever
 the seed, so counting seeds as pairs shrinks intervals without adding information. Here a
 scenario's paired episodes are averaged first, and the paired sign-flip permutation test
-(`_permutation`) runs on the scenario means, with a minimum number of scenarios. The
-permutation test replaced the paired t-test here: over 30 scenario means of mostly zero,
-bounded differences the t-test decided 5–6 % of A/A experiments at alpha 0.05.
+(`_permutation`) runs on the scenario means, with a minimum number of scenarios. It replaced
+the paired t-test here, whose level over 30 scenario means of mostly zero, bounded
+differences is only approximate (`benchmarks/results/aa_scenario.md`).
 """
 
 from __future__ import annotations
