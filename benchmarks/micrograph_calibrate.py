@@ -30,8 +30,13 @@ from pathlib import Path
 
 from _maas_bench import machine, scratch_components
 
-from selflearn.simulator.engagement import BenchResult, bench_arms, run_bifurcation_bench
-from selflearn.simulator.engagement._stats import PairedEffect, paired_effect
+from selflearn.simulator.engagement import (
+    BenchResult,
+    PairedEffect,
+    bench_arms,
+    paired_effect,
+    run_bifurcation_bench,
+)
 
 ON = bench_arms()["on"]
 SEED_THRESHOLD = 0.65

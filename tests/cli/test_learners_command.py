@@ -24,3 +24,18 @@ def test_bench_json_has_the_documented_shape(database):
 def test_bench_refuses_one_user(database):
     result = CliRunner().invoke(app, ["learners", "bench", "bifurcation", "--users", "1"])
     assert result.exit_code != 0
+
+
+def test_bench_takes_the_anti_looping_threshold_and_checks_its_range(database):
+    runner = CliRunner()
+    args = ["learners", "bench", "bifurcation", "--users", "3", "--turns", "60", "--json"]
+    default = json.loads(runner.invoke(app, args).stdout)
+    done = runner.invoke(app, [*args, "--anti-loop-similarity", "0.35"])
+    assert done.exit_code == 0, done.output
+    lower = json.loads(done.stdout)
+    # Without anti-looping the threshold is never read; with it, a lower threshold counts
+    # more candidates as loops, so the arm `on` repeats topics no more often.
+    assert lower["arms"]["no_antiloop"] == default["arms"]["no_antiloop"]
+    assert lower["arms"]["on"]["repeat_rate"] <= default["arms"]["on"]["repeat_rate"]
+    refused = runner.invoke(app, [*args, "--anti-loop-similarity", "0.1"])
+    assert refused.exit_code != 0 and refused.stdout == ""
