@@ -9,7 +9,11 @@ distribution. The paired t-test assumes a near-normal mean, which 30 scenario me
 mostly zero, bounded differences are not (`benchmarks/results/aa_scenario.md`).
 
 The interval is the test inverted: every shift d for which the differences minus d are not
-rejected at alpha, so the interval excludes zero exactly when the test decides.
+rejected at alpha, so the interval excludes zero exactly when the test decides. It assumes
+the change shifts every scenario alike; when most scenarios score exactly the same in both
+arms, a shift would move all of them, so the interval can end close to zero on one side
+while the p-value, which does not assume a shift, stays large. The verdict rests on the
+p-value.
 """
 
 from __future__ import annotations
