@@ -8,12 +8,16 @@ normal differences and close for the bounded per-episode rates here once there a
 pairs. Pairs that are identical in both arms count as zero differences. The unit of a pair
 should be what varies independently: `scenario_paired_test` first averages the episodes of
 each scenario, so that seeds of a deterministic system do not pass for independent samples.
+
+`one_look` is what every one-look test shares (pairing, too few pairs, no spread, verdict);
+a test gives it only its p-value and interval (`fixed_paired_test` here, the sign-flip
+permutation test in `_permutation`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -23,14 +27,10 @@ from selflearn.agents.teacher.stats._decision import Verdict
 from selflearn.agents.teacher.stats._json import JsonFloat
 from selflearn.agents.teacher.stats._wording import interval, signed
 
-__all__ = [
-    "FixedComparison",
-    "comparison",
-    "fixed_paired_test",
-    "paired_differences",
-    "spread",
-    "undecidable",
-]
+__all__ = ["Estimate", "FixedComparison", "fixed_paired_test", "one_look"]
+
+#: A test's answer for paired differences with spread `sd` at `alpha`: (low, high, p-value).
+Estimate = Callable[[np.ndarray, float, float], tuple[float, float, float]]
 
 
 class FixedComparison(BaseModel):
@@ -52,7 +52,7 @@ class FixedComparison(BaseModel):
     reason: str
 
 
-def paired_differences(baseline: Sequence[float], variant: Sequence[float]) -> np.ndarray:
+def _paired_differences(baseline: Sequence[float], variant: Sequence[float]) -> np.ndarray:
     """Return ``variant - baseline`` per pair, pairs with a missing value left out."""
     if len(baseline) != len(variant):
         raise ValueError(
@@ -63,7 +63,7 @@ def paired_differences(baseline: Sequence[float], variant: Sequence[float]) -> n
     return diffs[~np.isnan(diffs)]
 
 
-def spread(diffs: np.ndarray) -> float:
+def _spread(diffs: np.ndarray) -> float:
     """Return the sample standard deviation of the differences (0 for rounding noise)."""
     n = int(diffs.size)
     effect = float(diffs.mean()) if n else math.nan
@@ -73,7 +73,7 @@ def spread(diffs: np.ndarray) -> float:
     return sd
 
 
-def undecidable(diffs: np.ndarray, sd: float, min_n: int) -> tuple[float, float, str] | None:
+def _undecidable(diffs: np.ndarray, sd: float, min_n: int) -> tuple[float, float, str] | None:
     """Return the (low, high, note) of a comparison that cannot decide, or None if it can.
 
     Too few pairs, or no spread to estimate an error from: nothing is decided. Arms that
@@ -93,7 +93,7 @@ def undecidable(diffs: np.ndarray, sd: float, min_n: int) -> tuple[float, float,
     return low, high, ""
 
 
-def comparison(
+def _comparison(
     diffs: np.ndarray,
     *,
     sd: float,
@@ -127,6 +127,49 @@ def comparison(
     )
 
 
+def one_look(
+    baseline: Sequence[float],
+    variant: Sequence[float],
+    *,
+    estimate: Estimate,
+    method: str,
+    higher_is_better: bool = True,
+    alpha: float = 0.05,
+    min_n: int = 2,
+) -> FixedComparison:
+    """Compare paired observations once with the test whose p-value `estimate` gives.
+
+    Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount (zero
+    variance), give an inconclusive verdict with p = 1, never a decision.
+    """
+    diffs = _paired_differences(baseline, variant)
+    sd = _spread(diffs)
+    blocked = _undecidable(diffs, sd, min_n)
+    if blocked is not None:
+        low, high, note = blocked
+        p_value = 1.0
+    else:
+        (low, high, p_value), note = estimate(diffs, sd, alpha), ""
+    return _comparison(
+        diffs,
+        sd=sd,
+        low=low,
+        high=high,
+        p_value=p_value,
+        alpha=alpha,
+        higher_is_better=higher_is_better,
+        method=method,
+        note=note,
+    )
+
+
+def _t_estimate(diffs: np.ndarray, sd: float, alpha: float) -> tuple[float, float, float]:
+    n, effect = int(diffs.size), float(diffs.mean())
+    half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
+    p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
+    return effect - half, effect + half, p_value
+
+
 def fixed_paired_test(
     baseline: Sequence[float],
     variant: Sequence[float],
@@ -140,25 +183,12 @@ def fixed_paired_test(
     Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount (zero
     variance), give an inconclusive verdict with p = 1, never a decision.
     """
-    diffs = paired_differences(baseline, variant)
-    sd = spread(diffs)
-    blocked = undecidable(diffs, sd, min_n)
-    if blocked is not None:
-        low, high, note = blocked
-        p_value = 1.0
-    else:
-        n, effect, note = int(diffs.size), float(diffs.mean()), ""
-        half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * sd / math.sqrt(n)
-        low, high = effect - half, effect + half
-        p_value = float(2 * stats.t.sf(abs(effect) / (sd / math.sqrt(n)), n - 1))
-    return comparison(
-        diffs,
-        sd=sd,
-        low=low,
-        high=high,
-        p_value=p_value,
-        alpha=alpha,
-        higher_is_better=higher_is_better,
+    return one_look(
+        baseline,
+        variant,
+        estimate=_t_estimate,
         method="paired t-test",
-        note=note,
+        higher_is_better=higher_is_better,
+        alpha=alpha,
+        min_n=min_n,
     )

@@ -25,13 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from selflearn.agents.teacher.stats._fixed import (
-    FixedComparison,
-    comparison,
-    paired_differences,
-    spread,
-    undecidable,
-)
+from selflearn.agents.teacher.stats._fixed import FixedComparison, one_look
 
 __all__ = ["DRAWS", "EXACT_MAX_N", "permutation_paired_test", "sign_flip_p_value"]
 
@@ -91,6 +85,11 @@ class _Flips:
         return inside
 
 
+def _estimate(diffs: np.ndarray, sd: float, alpha: float) -> tuple[float, float, float]:
+    flips = _Flips(diffs)
+    return flips.bound(alpha, upper=False), flips.bound(alpha, upper=True), flips.p_value()
+
+
 def sign_flip_p_value(diffs: Sequence[float]) -> float:
     """Return the two-sided sign-flip p-value of paired differences (no missing values)."""
     return _Flips(np.asarray(diffs, dtype=np.float64)).p_value()
@@ -109,24 +108,12 @@ def permutation_paired_test(
     Fewer than ``min_n`` usable pairs, or pairs that all differ by the same amount, give an
     inconclusive verdict with p = 1, as in `fixed_paired_test`.
     """
-    diffs = paired_differences(baseline, variant)
-    sd = spread(diffs)
-    blocked = undecidable(diffs, sd, min_n)
-    if blocked is not None:
-        low, high, note = blocked
-        p_value = 1.0
-    else:
-        flips = _Flips(diffs)
-        p_value, note = flips.p_value(), ""
-        low, high = flips.bound(alpha, upper=False), flips.bound(alpha, upper=True)
-    return comparison(
-        diffs,
-        sd=sd,
-        low=low,
-        high=high,
-        p_value=p_value,
-        alpha=alpha,
-        higher_is_better=higher_is_better,
+    return one_look(
+        baseline,
+        variant,
+        estimate=_estimate,
         method=METHOD,
-        note=note,
+        higher_is_better=higher_is_better,
+        alpha=alpha,
+        min_n=min_n,
     )
