@@ -113,10 +113,8 @@ def main() -> None:
             if test.verdict != "inconclusive":
                 decided[metric] += 1
                 hit = True
-            # One episode per scenario and arm: the scenario means are the values themselves.
-            keys = sorted(k for k in first if first[k] is not None and second[k] is not None)
-            classic = fixed_paired_test(
-                [first[k] for k in keys], [second[k] for k in keys], higher_is_better=higher
+            classic = scenario_paired_test(
+                first, second, higher_is_better=higher, test=fixed_paired_test
             )
             if classic.verdict != "inconclusive":
                 decided_t[metric] += 1

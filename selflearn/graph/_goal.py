@@ -41,20 +41,13 @@ def experiment_goal(
             "latency alone cannot be an experiment's primary metric offline",
             hint="Name a quality metric (recall, hallucination, answer quality) as the target.",
         )
+    permitted = [f for f in spec.allowed_factors if f not in spec.forbidden_factors]
     return ExperimentGoal.model_validate(
         {
             "primary": primary,
             "guardrails": guardrails,
-            "allowed_factors": [
-                f
-                for f in spec.allowed_factors
-                if f not in spec.forbidden_factors and f not in ignored_factors
-            ],
-            "ignored_factors": [
-                f
-                for f in spec.allowed_factors
-                if f not in spec.forbidden_factors and f in ignored_factors
-            ],
+            "allowed_factors": [f for f in permitted if f not in ignored_factors],
+            "ignored_factors": [f for f in permitted if f in ignored_factors],
             "autonomy": spec.autonomy,
             "assumed_effect_sd": assumed_effect_sd,
         }

@@ -20,12 +20,7 @@ from sqlalchemy.orm import Session
 from selflearn.agents.manager import GoalSpec
 from selflearn.agents.metrics import BY_NAME, HIGHER_IS_BETTER
 from selflearn.agents.teacher.metrics import select_list
-from selflearn.agents.teacher.stats import (
-    MIN_SCENARIOS,
-    align_pairs,
-    fixed_paired_test,
-    scenario_paired_test,
-)
+from selflearn.agents.teacher.stats import align_pairs, fixed_paired_test, scenario_paired_test
 from selflearn.graph._context import CampaignContext
 from selflearn.graph._state import CampaignState
 from selflearn.simulator import derive_seed
@@ -131,12 +126,12 @@ def _compare(rows: list[dict[str, Any]], metric: str, role: str) -> dict[str, An
             by_arm[row["variant"]][(row["scenario_id"], row["seed"])] = row.get(metric)
     higher = HIGHER_IS_BETTER[metric]
     test = scenario_paired_test(by_arm["before"], by_arm["after"], higher_is_better=higher)
-    means = _scenario_means(by_arm)
     # The rollback rule was fixed with the paired t-test over the same scenario means; it
     # still counts, so the exact test that replaced it cannot loosen the rule.
-    classic = fixed_paired_test(
-        means["before"], means["after"], higher_is_better=higher, min_n=MIN_SCENARIOS
+    classic = scenario_paired_test(
+        by_arm["before"], by_arm["after"], higher_is_better=higher, test=fixed_paired_test
     )
+    means = _scenario_means(by_arm)
     return {
         "metric": metric,
         "role": role,

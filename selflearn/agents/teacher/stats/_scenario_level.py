@@ -12,14 +12,17 @@ differences is only approximate (`benchmarks/results/aa_scenario.md`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from selflearn.agents.teacher.stats._fixed import FixedComparison
 from selflearn.agents.teacher.stats._pairing import align_pairs
-from selflearn.agents.teacher.stats._permutation import METHOD, permutation_paired_test
+from selflearn.agents.teacher.stats._permutation import permutation_paired_test
 
-__all__ = ["MIN_SCENARIOS", "scenario_paired_test"]
+__all__ = ["MIN_SCENARIOS", "PairedTest", "scenario_paired_test"]
+
+#: A one-look paired test: `permutation_paired_test` or `fixed_paired_test`.
+PairedTest = Callable[..., FixedComparison]
 
 #: Below this many scenarios a comparison decides nothing.
 MIN_SCENARIOS = 10
@@ -32,11 +35,13 @@ def scenario_paired_test(
     higher_is_better: bool = True,
     alpha: float = 0.05,
     min_scenarios: int = MIN_SCENARIOS,
+    test: PairedTest = permutation_paired_test,
 ) -> FixedComparison:
     """Compare two arms keyed by (scenario, seed) with the scenarios as the unit.
 
     Only (scenario, seed) keys both arms measured count; each scenario's pairs are averaged
-    per arm, and the scenario means are compared with the sign-flip permutation test.
+    per arm, and the scenario means are compared with `test` (by default the sign-flip
+    permutation test; `fixed_paired_test` for the paired t-test).
     """
     keys, values = align_pairs({"baseline": baseline, "variant": variant})
     sums: dict[str, list[float]] = {}
@@ -47,7 +52,7 @@ def scenario_paired_test(
             total[1] += after
             total[2] += 1
     scenarios = sorted(sums)
-    result = permutation_paired_test(
+    result = test(
         [sums[s][0] / sums[s][2] for s in scenarios],
         [sums[s][1] / sums[s][2] for s in scenarios],
         higher_is_better=higher_is_better,
@@ -56,7 +61,7 @@ def scenario_paired_test(
     )
     return result.model_copy(
         update={
-            "method": f"{METHOD} over scenario means",
+            "method": f"{result.method} over scenario means",
             "reason": result.reason.replace(" pairs", " scenarios"),
         }
     )
