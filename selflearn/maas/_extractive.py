@@ -3,8 +3,19 @@
 Every sentence of the context is a candidate. Its support is the number of question terms
 it and its memory share, the names of the speakers counting less (a speaker's name alone
 is said in half the conversation), plus a small bonus for the memory's rank. Sentences
-that are themselves questions are never answers. Then the behaviour factors
-(`AnswerBehaviour`, set by parameters, never by prompt text) apply:
+that are themselves questions are never answers. Three readings of the question hold
+whatever the behaviour (`selflearn.maas._subjects`):
+
+- words of the moment ("now", "currently", "previous", `MOMENT_WORDS`) say when, not what,
+  so they match no sentence ("my pet now" is not answered by "That's all for now.");
+- a question that joins questions ("Where do I live, and which course am I taking?") is
+  answered part by part, the unanswerable parts left out;
+- a question about what came before an anchor ("before the red hatchback", "my previous
+  car", `question_anchor`) is never answered by the sentences stating the anchor, only by
+  what was said no later than them; the latest of those under conflicts ``latest``.
+
+Then the behaviour factors (`AnswerBehaviour`, set by parameters, never by prompt text)
+apply:
 
 - scope ``own`` (whose facts count): sentences about someone else are dropped, sentences
   about no one in particular count one term less (`selflearn.maas._subjects.sentence_subject`);
@@ -33,7 +44,13 @@ from selflearn.maas._analyzer import analyze_query
 from selflearn.maas._assembler import ContextLine
 from selflearn.maas._behaviour import AnswerBehaviour
 from selflearn.maas._prompts import ABSTENTION
-from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
+from selflearn.maas._subjects import (
+    MOMENT_WORDS,
+    announces_change,
+    question_anchor,
+    question_moment,
+    sentence_subject,
+)
 from selflearn.maas._text import content_terms, sentences, without_reply_context
 from selflearn.maas._timeexpr import find_time_range
 from selflearn.providers import light_stem
@@ -114,17 +131,56 @@ def _candidates(
     return found
 
 
-def _choose(candidates: list[_Candidate], question: str, latest_wins: bool) -> _Candidate:
-    best = max(candidates, key=lambda c: (c.score, -c.rank))
-    moment = question_moment(question)
-    if not latest_wins or moment == "past":
-        return best
-    competing = [
+def _competing(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Return the candidates that may state another value of what the best one states."""
+    best = max(c.score for c in candidates)
+    return [
         c
         for c in candidates
-        if c.score >= _COMPETING_SHARE * best.score
-        or (c.score >= _CHANGE_COMPETING_SHARE * best.score and announces_change(c.sentence))
+        if c.score >= _COMPETING_SHARE * best
+        or (c.score >= _CHANGE_COMPETING_SHARE * best and announces_change(c.sentence))
     ]
+
+
+def _before_anchor(
+    candidates: list[_Candidate], anchor: str, wanted: set[str]
+) -> list[_Candidate] | None:
+    """Return the candidates said before what a question's anchor states, or None.
+
+    "What did I drive before the red hatchback?" is never answered by the red hatchback:
+    the sentences stating at least half of the anchor's terms are dropped, and of the rest
+    those said no later than the anchor are kept. With no anchor terms ("my previous
+    pet"), the newest of the competing candidates is taken as the anchor. None when nothing
+    would be left, or nothing states the anchor.
+    """
+    anchor_terms = term_stems(anchor) & wanted
+    stating = [
+        c
+        for c in candidates
+        if anchor_terms and 2 * len(c.terms & anchor_terms) >= len(anchor_terms)
+    ]
+    if not stating:
+        competing = _competing(candidates)
+        newest = max(c.date for c in competing)
+        if all(c.date == newest for c in competing):
+            return None
+        stating = [c for c in competing if c.date == newest]
+    rest = [c for c in candidates if c not in stating]
+    if not rest:
+        return None
+    limit = min(c.date for c in stating)
+    return [c for c in rest if c.date <= limit] or rest
+
+
+def _choose(
+    candidates: list[_Candidate], question: str, latest_wins: bool, *, anchored: bool
+) -> _Candidate:
+    best = max(candidates, key=lambda c: (c.score, -c.rank))
+    # Before an anchor, the latest of what is left held just before it.
+    moment = "present" if anchored else question_moment(question)
+    if not latest_wins or moment == "past":
+        return best
+    competing = _competing(candidates)
     if moment == "present":
         return max(competing, key=lambda c: (c.date, c.score, -c.rank))
     return min(competing, key=lambda c: (c.date, -c.score, c.rank))
@@ -136,40 +192,81 @@ def _uncertain(chosen: _Candidate, wanted: set[str], names: set[str]) -> bool:
     return len(chosen.terms & asked) < _CERTAIN_SHARE * len(asked)
 
 
-def extractive_answer(
-    question: str,
-    lines: Sequence[ContextLine],
-    behaviour: AnswerBehaviour | None = None,
-) -> tuple[str, tuple[int, ...]]:
-    """Return the answer to `question` from `lines` under the answer `behaviour`."""
-    behaviour = behaviour or AnswerBehaviour()
+# "Where do I live, and which course am I taking?": two questions, answered one by one.
+_CONJUNCTION = re.compile(
+    r",?\s+and\s+(?=(?:what|which|who|whom|whose|where|when|how|why|is|are|do|does|did|"
+    r"am|was|were|have|has)\b)",
+    re.I,
+)
+
+
+def _parts(question: str) -> list[str]:
+    """Split a question that joins several questions with "and" into those questions."""
+    parts = [p.strip() for p in _CONJUNCTION.split(question) if p.strip()]
+    return [p if p.endswith("?") else f"{p}?" for p in parts] if len(parts) > 1 else [question]
+
+
+def _answer_one(
+    question: str, lines: Sequence[ContextLine], behaviour: AnswerBehaviour
+) -> tuple[str, int] | None:
+    """Return the answer to one question and the index of its line, or None to abstain."""
     # Only the words and names of the question matter here, not its time range.
     analysis = analyze_query(question, now=_ANY_TIME, keyword_count=32)
     speakers = {light_stem(w) for line in lines for w in content_terms(line.speaker or "")}
     names = {light_stem(w) for name in analysis.entities for w in content_terms(name)} & speakers
-    wanted = {light_stem(t) for t in analysis.terms}
-    if not wanted or not lines:
-        return ABSTENTION, ()
+    # "Which pet do I have now?" asks about pets; "now" says when, which `_choose` reads.
+    topical = [t for t in analysis.terms if t not in MOMENT_WORDS] or list(analysis.terms)
+    wanted = {light_stem(t) for t in topical}
+    if not wanted:
+        return None
     candidates = _candidates(question, lines, wanted, names, behaviour.scope == "own")
     if not candidates:
-        return ABSTENTION, ()
-    chosen = _choose(candidates, question, behaviour.conflicts == "latest")
+        return None
+    anchor = question_anchor(question)
+    earlier = _before_anchor(candidates, anchor, wanted) if anchor is not None else None
+    chosen = _choose(
+        earlier or candidates,
+        question,
+        behaviour.conflicts == "latest",
+        anchored=earlier is not None,
+    )
     if behaviour.abstain == "uncertain" and _uncertain(chosen, wanted, names):
-        return ABSTENTION, ()
+        return None
     sentence, line = chosen.sentence, lines[chosen.rank]
     when = _resolved_date(sentence, line.date) if analysis.question_type == "when" else None
     if behaviour.style == "concise":
         if when is not None:
-            return when, (line.number,)
+            return when, chosen.rank
         clauses = [c for c in _CLAUSE.split(sentence) if c and c.strip()]
         clause = max(
             clauses, key=lambda c: (len(term_stems(c) & wanted), -len(c)), default=sentence
         )
-        return clause.strip().rstrip(".!") + ".", (line.number,)
+        return clause.strip().rstrip(".!") + ".", chosen.rank
     who = line.speaker or "You"
     answer = f'{who} said on {_format_date(line.date)}: "{sentence}"'
     if when is not None:
         answer += f" (that is, {when})"
     if behaviour.style == "grounded":
         answer += f" [{line.number}]"
-    return answer, (line.number,)
+    return answer, chosen.rank
+
+
+def extractive_answer(
+    question: str,
+    lines: Sequence[ContextLine],
+    behaviour: AnswerBehaviour | None = None,
+) -> tuple[str, tuple[int, ...]]:
+    """Return the answer to `question` from `lines` under the answer `behaviour`.
+
+    A question that joins several ("..., and which ...?") gets one answer per part; the
+    parts the memories cannot answer are left out, and it abstains only when none can be.
+    """
+    behaviour = behaviour or AnswerBehaviour()
+    if not lines:
+        return ABSTENTION, ()
+    found = [_answer_one(part, lines, behaviour) for part in _parts(question)]
+    answered = [a for a in found if a is not None]
+    if not answered:
+        return ABSTENTION, ()
+    used = tuple(dict.fromkeys(lines[rank].number for _, rank in answered))
+    return " ".join(dict.fromkeys(text for text, _ in answered)), used

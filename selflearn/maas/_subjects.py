@@ -10,6 +10,9 @@ readings, both plain word rules that can be checked by hand:
 - `question_moment`: "past-first" for questions about how things were at first ("before I
   moved", "originally", "when we first met"), "past" for other past-tense questions,
   "present" otherwise (what holds now).
+- `question_anchor`: what a question about an earlier state is anchored on: the words after
+  "before" or "prior to" ("What did I drive before the red hatchback?" -> "the red
+  hatchback?"), "" for "previous", "former" or "previously" with no such words, else None.
 - `announces_change`: whether a sentence says that something changed ("these days my
   go-to breakfast is ...", "I am back to three pottery classes a week", "I switched to
   ...").
@@ -25,10 +28,12 @@ Moment = Literal["present", "past", "past-first"]
 
 __all__ = [
     "CHANGE_CUES",
+    "MOMENT_WORDS",
     "RELATIONS",
     "Moment",
     "Subject",
     "announces_change",
+    "question_anchor",
     "question_moment",
     "sentence_subject",
     "subject_key",
@@ -69,6 +74,13 @@ _FIRST_WORDS = re.compile(
     r"\b(?:before|originally|original|initially|first|previous|previously|former|formerly|"
     r"used to|at first|back then|back when|earlier)\b",
     re.I,
+)
+_BEFORE = re.compile(r"\b(?:before|prior to)\b(.*)$", re.I | re.S)
+_PREVIOUS = re.compile(r"\b(?:previous|previously|former|formerly)\b", re.I)
+#: Words that say *when* a question asks about, not *what*: "my pet now", "at the moment".
+MOMENT_WORDS = frozenset(
+    "now currently current moment nowadays presently anymore previous previously former "
+    "formerly originally initially".split()
 )
 _PAST = re.compile(r"\b(?:did|was|were|had|ago|last|used)\b", re.I)
 # Words with which people say that something changed: "now", "these days", "switched".
@@ -151,3 +163,11 @@ def question_moment(question: str) -> Moment:
     if _PAST.search(question):
         return "past"
     return "present"
+
+
+def question_anchor(question: str) -> str | None:
+    """Return what a question about an earlier state is anchored on (see the module doc)."""
+    found = _BEFORE.search(question)
+    if found is not None:
+        return found.group(1).strip()
+    return "" if _PREVIOUS.search(question) else None

@@ -8,7 +8,12 @@ import pytest
 
 from selflearn.maas import ABSTENTION, AnswerBehaviour, extractive_answer
 from selflearn.maas._assembler import ContextLine
-from selflearn.maas._subjects import announces_change, question_moment, sentence_subject
+from selflearn.maas._subjects import (
+    announces_change,
+    question_anchor,
+    question_moment,
+    sentence_subject,
+)
 from tests.factories import NOW
 
 JOBS = [
@@ -126,6 +131,78 @@ def test_latest_ignores_newer_memories_that_barely_match():
     ]
     answer, _ = extractive_answer("What is my favourite cheese?", lines, OWN_LATEST)
     assert "Wensleydale" in answer
+
+
+CARS = [
+    ContextLine(1, "2023-02-01", "Mika", "I drive a dented white Skoda Fabia."),
+    ContextLine(2, "2023-09-12", "Mika", "I bought a second-hand Renault Zoe, it is electric."),
+    ContextLine(3, "2024-04-30", "Mika", "Traded the Zoe in for a teal Mazda MX-5."),
+    ContextLine(4, "2024-05-02", "Mika", "My neighbour drives a red Volvo."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "anchor"),
+    [
+        ("What did I drive before the teal Mazda?", "the teal Mazda?"),
+        ("Which car did I have prior to the Zoe?", "the Zoe?"),
+        ("What was my previous car?", ""),
+        ("Which car do I drive now?", None),
+    ],
+)
+def test_question_anchor(question, anchor):
+    assert question_anchor(question) == anchor
+
+
+@pytest.mark.parametrize("conflicts", ["best_match", "latest"])
+def test_a_question_about_what_came_before_is_not_answered_by_its_anchor(conflicts):
+    behaviour = AnswerBehaviour(conflicts=conflicts)
+    answer, used = extractive_answer("What did I drive before the teal Mazda?", CARS, behaviour)
+    assert "Mazda" not in answer and used in {(1,), (2,)}
+    # Only what was said before the anchor can have come before it.
+    answer, used = extractive_answer("What did I drive before the Renault?", CARS, behaviour)
+    assert "Skoda" in answer and used == (1,)
+
+
+def test_latest_answers_the_previous_value_from_the_one_before_the_newest():
+    lines = [
+        ContextLine(1, "2023-01-10", "Mika", "My car is an old Skoda Fabia."),
+        ContextLine(2, "2023-08-01", "Mika", "My car is now a Renault Zoe."),
+        ContextLine(3, "2024-03-01", "Mika", "My new car is a teal Mazda MX-5."),
+    ]
+    behaviour = AnswerBehaviour(conflicts="latest")
+    answer, used = extractive_answer("What was my previous car?", lines, behaviour)
+    assert "Zoe" in answer and used == (2,)
+    answer, used = extractive_answer("Which car had I before the teal Mazda?", lines, behaviour)
+    assert "Zoe" in answer and used == (2,)
+    # How things were at first is still the oldest.
+    answer, used = extractive_answer("Which car did I have at first?", lines, behaviour)
+    assert "Skoda" in answer and used == (1,)
+
+
+def test_words_of_the_moment_do_not_match_small_talk():
+    lines = [
+        ContextLine(1, "2024-02-01", "Juno", "I am learning to play the oboe."),
+        ContextLine(2, "2024-02-03", "Juno", "That is everything for now, bye."),
+    ]
+    # "now" says when the question asks about; it is not what it asks about.
+    answer, _ = extractive_answer("Which instrument am I learning now?", lines)
+    assert "oboe" in answer
+    answer, used = extractive_answer("Which pet do I have now?", lines)
+    assert answer == ABSTENTION and used == ()
+
+
+def test_a_question_joining_two_questions_gets_both_answers():
+    lines = [
+        ContextLine(1, "2024-02-01", "Juno", "I am learning to play the oboe."),
+        ContextLine(2, "2024-03-05", "Juno", "My flat is in Leuven, near the station."),
+    ]
+    answer, used = extractive_answer("Which instrument am I learning, and where is my flat?", lines)
+    assert "oboe" in answer and "Leuven" in answer and used == (1, 2)
+    # A part the memories cannot answer is left out; the other is still answered.
+    answer, used = extractive_answer("Where is my flat, and which dentist do I see?", lines)
+    assert "Leuven" in answer and used == (2,)
+    assert extractive_answer("Which dentist do I see, and who is my GP?", lines)[0] == ABSTENTION
 
 
 def test_sentences_keep_titles_and_numbers_whole():
