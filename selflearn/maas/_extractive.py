@@ -220,6 +220,9 @@ def _answer_one(
     if not wanted:
         return None
     candidates = _candidates(question, lines, wanted, names, behaviour.scope == "own")
+    # A sentence that says none of what is asked answers only through its memory's reply
+    # context ("At the harbour office." to "Where do you work?"): only when no sentence does.
+    candidates = [c for c in candidates if c.terms] or candidates
     if not candidates:
         return None
     anchor = question_anchor(question)

@@ -11,8 +11,10 @@ readings, both plain word rules that can be checked by hand:
   moved", "originally", "when we first met"), "past" for other past-tense questions,
   "present" otherwise (what holds now).
 - `question_anchor`: what a question about an earlier state is anchored on: the words after
-  "before" or "prior to" ("What did I drive before the red hatchback?" -> "the red
-  hatchback?"), "" for "previous", "former" or "previously" with no such words, else None.
+  "before" or "prior to" up to the end of the clause ("What did I drive before the red
+  hatchback?" -> "the red hatchback"), "" for "previous", "former" or "previously" with no
+  such words, else None; a "before" that ends its clause ("Sorry if I asked before, but
+  ...") anchors nothing.
 - `announces_change`: whether a sentence says that something changed ("these days my
   go-to breakfast is ...", "I am back to three pottery classes a week", "I switched to
   ...").
@@ -70,12 +72,14 @@ _REPORTING = re.compile(
 _THIRD_PERSON = re.compile(r"\b(?:he|she|his|her|him|hers|they|their|them)\b", re.I)
 _ALONE_I = re.compile(r"\bI\b|\bI['’](?:m|ve|d|ll)\b")
 
+# "before" asks about an earlier state only when something follows it ("before I moved");
+# "Sorry if I asked before, but ..." and "Did I tell you before?" ask nothing of the kind.
 _FIRST_WORDS = re.compile(
-    r"\b(?:before|originally|original|initially|first|previous|previously|former|formerly|"
-    r"used to|at first|back then|back when|earlier)\b",
+    r"\b(?:before(?!\s*(?:[,;:.!?]|$))|originally|original|initially|first|previous|"
+    r"previously|former|formerly|used to|at first|back then|back when|earlier)\b",
     re.I,
 )
-_BEFORE = re.compile(r"\b(?:before|prior to)\b(.*)$", re.I | re.S)
+_BEFORE = re.compile(r"\b(?:before|prior to)\s+([^,;:.!?]+)", re.I)
 _PREVIOUS = re.compile(r"\b(?:previous|previously|former|formerly)\b", re.I)
 #: Words that say *when* a question asks about, not *what*: "my pet now", "at the moment".
 MOMENT_WORDS = frozenset(

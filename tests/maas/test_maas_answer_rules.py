@@ -71,6 +71,8 @@ def test_a_relation_after_a_function_word_leaves_the_user_the_subject(sentence):
         ("Which school did I teach at before I retrained?", "past-first"),
         ("What was the original launch price?", "past-first"),
         ("Which choir did I join in January?", "past"),
+        ("Sorry if I asked before, but which gym do I go to?", "present"),
+        ("Did I tell you this before?", "past"),
     ],
 )
 def test_question_moment(question, moment):
@@ -144,8 +146,10 @@ CARS = [
 @pytest.mark.parametrize(
     ("question", "anchor"),
     [
-        ("What did I drive before the teal Mazda?", "the teal Mazda?"),
-        ("Which car did I have prior to the Zoe?", "the Zoe?"),
+        ("What did I drive before the teal Mazda?", "the teal Mazda"),
+        ("Which car did I have prior to the Zoe?", "the Zoe"),
+        ("Where did I live before I moved, and where do I work?", "I moved"),
+        ("Sorry if I asked before, but which car do I drive?", None),
         ("What was my previous car?", ""),
         ("Which car do I drive now?", None),
     ],
