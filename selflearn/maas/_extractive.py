@@ -14,6 +14,9 @@ whatever the behaviour (`selflearn.maas._subjects`):
   car", `question_anchor`) is never answered by the sentences stating the anchor, only by
   what was said no later than them; the latest of those under conflicts ``latest``.
 
+And a sentence that states none of the question's terms is a candidate only when no
+sentence does (it answers through its memory's reply context).
+
 Then the behaviour factors (`AnswerBehaviour`, set by parameters, never by prompt text)
 apply:
 

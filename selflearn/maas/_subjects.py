@@ -1,7 +1,7 @@
 """Whose fact a memory sentence states, and which moment a question asks about.
 
-The offline responder follows the answer rules of its prompt (`_prompts`) with these two
-readings, both plain word rules that can be checked by hand:
+The offline responder reads questions and memory sentences with these plain word rules,
+each of which can be checked by hand:
 
 - `sentence_subject`: "self" when the user is the subject ("I work at ...", "my tortoise
   is called Basil", "my doctor put me on iron tablets"), "other" when someone else is ("my

@@ -209,6 +209,20 @@ def test_a_question_joining_two_questions_gets_both_answers():
     assert extractive_answer("Which dentist do I see, and who is my GP?", lines)[0] == ABSTENTION
 
 
+def test_a_sentence_stating_what_is_asked_beats_one_matched_only_by_its_reply_context():
+    asked = '(in reply to Assistant: "Which climbing gym do you train at?")'
+    lines = [
+        ContextLine(1, "2024-02-01", "Ada", f"Anyway, long day. {asked}"),
+        ContextLine(2, "2024-01-20", "Ada", "My climbing gym is Ironworks."),
+    ]
+    answer, used = extractive_answer("Which climbing gym do I train at?", lines)
+    assert "Ironworks" in answer and used == (2,)
+    # With no sentence that states it, the reply context still lets a short reply answer.
+    lines = [ContextLine(1, "2024-02-01", "Ada", f"Ironworks, near the docks. {asked}")]
+    answer, used = extractive_answer("Which climbing gym do I train at?", lines)
+    assert "Ironworks" in answer and used == (1,)
+
+
 def test_sentences_keep_titles_and_numbers_whole():
     lines = [ContextLine(1, "2024-03-02", "Ana", "I have cello lessons from Mrs. Lindgren.")]
     answer, _ = extractive_answer("Who teaches me cello?", lines)
