@@ -25,20 +25,10 @@ from pathlib import Path
 from _maas_bench import machine
 from scipy import stats
 
-from selflearn.maas._analyzer import analyze_query
-from selflearn.maas._extractive import term_stems
-from selflearn.maas._subjects import MOMENT_WORDS
-from selflearn.providers import light_stem
+from selflearn.maas._extractive import question_stems, term_stems
 from selflearn.simulator import load_scenarios, write_generated_set
 
 ROOT = Path(__file__).resolve().parents[1]
-_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def question_stems(question: str) -> set[str]:
-    """Return the stems the offline responder matches for `question`."""
-    analysis = analyze_query(question, now=_ANY_TIME, keyword_count=32)
-    return {light_stem(t) for t in analysis.terms if t not in MOMENT_WORDS}
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from selflearn.maas._analyzer import analyze_query
+from selflearn.maas._analyzer import QueryAnalysis, analyze_query
 from selflearn.maas._assembler import ContextLine
 from selflearn.maas._behaviour import AnswerBehaviour
 from selflearn.maas._prompts import ABSTENTION
@@ -58,7 +58,7 @@ from selflearn.maas._text import content_terms, sentences, without_reply_context
 from selflearn.maas._timeexpr import find_time_range
 from selflearn.providers import light_stem
 
-__all__ = ["extractive_answer", "term_stems"]
+__all__ = ["extractive_answer", "question_stems", "term_stems"]
 
 _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 _CLAUSE = re.compile(r"\s*(?:[,;:–—]|\s-\s|\bbut\b|\band\b)\s*")
@@ -82,6 +82,17 @@ class _Candidate:
 def term_stems(text: str) -> set[str]:
     """Return the light stems of the content terms of `text`."""
     return {light_stem(w) for w in content_terms(text)}
+
+
+def _topical_stems(analysis: QueryAnalysis) -> set[str]:
+    # "Which pet do I have now?" asks about pets; "now" says when, which `_choose` reads.
+    topical = [t for t in analysis.terms if t not in MOMENT_WORDS] or list(analysis.terms)
+    return {light_stem(t) for t in topical}
+
+
+def question_stems(question: str) -> set[str]:
+    """Return the stems the responder matches sentences on for `question`."""
+    return _topical_stems(analyze_query(question, now=_ANY_TIME, keyword_count=32))
 
 
 def _format_date(iso: str) -> str:
@@ -217,9 +228,7 @@ def _answer_one(
     analysis = analyze_query(question, now=_ANY_TIME, keyword_count=32)
     speakers = {light_stem(w) for line in lines for w in content_terms(line.speaker or "")}
     names = {light_stem(w) for name in analysis.entities for w in content_terms(name)} & speakers
-    # "Which pet do I have now?" asks about pets; "now" says when, which `_choose` reads.
-    topical = [t for t in analysis.terms if t not in MOMENT_WORDS] or list(analysis.terms)
-    wanted = {light_stem(t) for t in topical}
+    wanted = _topical_stems(analysis)
     if not wanted:
         return None
     candidates = _candidates(question, lines, wanted, names, behaviour.scope == "own")
