@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scipy import stats
 from sqlalchemy import create_engine, text
 
 from selflearn.bootstrap import Components, open_components
@@ -48,3 +50,10 @@ def percentile(values: list[float], q: float) -> float:
     """Return the q-quantile (nearest rank) of `values`."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def t_interval(values: list[float]) -> tuple[float, float]:
+    """Return the 95 % t interval of the mean of `values` (at least two)."""
+    mean = statistics.fmean(values)
+    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
+    return mean - half, mean + half

@@ -22,8 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine, scratch_components
-from scipy import stats
+from _maas_bench import machine, scratch_components, t_interval
 
 from selflearn.agents.teacher.stats import scenario_paired_test
 from selflearn.simulator import load_scenarios, play_and_record, write_generated_set
@@ -73,8 +72,8 @@ def _summary(values: list[float]) -> str:
     mean = statistics.fmean(values)
     if len(values) < 2:
         return f"{mean:.3f}"
-    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
-    return f"{mean:.3f} [{mean - half:.3f}, {mean + half:.3f}]"
+    low, high = t_interval(values)
+    return f"{mean:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def report(args: argparse.Namespace, means: Means, seconds: float) -> str:

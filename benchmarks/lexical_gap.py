@@ -22,8 +22,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine
-from scipy import stats
+from _maas_bench import machine, t_interval
 
 from selflearn.maas._extractive import question_stems, term_stems
 from selflearn.simulator import load_scenarios, write_generated_set
@@ -56,7 +55,7 @@ def main() -> None:
             if flags:
                 shares.append(sum(flags) / len(flags))
     mean = statistics.fmean(shares)
-    half = stats.t.ppf(0.975, len(shares) - 1) * statistics.stdev(shares) / len(shares) ** 0.5
+    low, high = t_interval(shares)
     rows = [f"| {kind} | {probes[kind]} | {apart[kind] / probes[kind]:.2f} |" for kind in probes]
     text = "\n".join(
         [
@@ -70,7 +69,7 @@ def main() -> None:
             "probes whose expected facts all share no content term with the question (a "
             "multi-hop probe counts only when none of its facts does, so this is a lower "
             "bound): "
-            f"**{mean:.3f}** [{mean - half:.3f}, {mean + half:.3f}] (95 % t interval).",
+            f"**{mean:.3f}** [{low:.3f}, {high:.3f}] (95 % t interval).",
             "- So a Student that matches words answers at most about "
             f"{1 - mean:.2f} of them on purpose; the rest only through a neighbour's words, "
             "a reply context or chance. The answer-correct target of 0.75 "

@@ -28,8 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _maas_bench import machine, scratch_components
-from scipy import stats
+from _maas_bench import machine, scratch_components, t_interval
 
 from selflearn.locomo import LocomoGoldenSet
 from selflearn.maas import RetrievalConfig
@@ -115,13 +114,6 @@ def select(sums: Sums, counts: dict[str, int], samples: list[str]) -> int:
             -i,
         ),
     )
-
-
-def t_interval(values: list[float]) -> tuple[float, float]:
-    """95 % t interval of the mean of `values`."""
-    mean = statistics.fmean(values)
-    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
-    return mean - half, mean + half
 
 
 def main() -> None:

@@ -221,12 +221,14 @@ def _parts(question: str) -> list[str]:
 
 
 def _answer_one(
-    question: str, lines: Sequence[ContextLine], behaviour: AnswerBehaviour
+    question: str, lines: Sequence[ContextLine], speakers: set[str], behaviour: AnswerBehaviour
 ) -> tuple[str, int] | None:
-    """Return the answer to one question and the index of its line, or None to abstain."""
+    """Return the answer to one question and the index of its line, or None to abstain.
+
+    `speakers` are the stems of the speakers' names in `lines`.
+    """
     # Only the words and names of the question matter here, not its time range.
     analysis = analyze_query(question, now=_ANY_TIME, keyword_count=32)
-    speakers = {light_stem(w) for line in lines for w in content_terms(line.speaker or "")}
     names = {light_stem(w) for name in analysis.entities for w in content_terms(name)} & speakers
     wanted = _topical_stems(analysis)
     if not wanted:
@@ -279,7 +281,8 @@ def extractive_answer(
     behaviour = behaviour or AnswerBehaviour()
     if not lines:
         return ABSTENTION, ()
-    found = [_answer_one(part, lines, behaviour) for part in _parts(question)]
+    speakers = {light_stem(w) for line in lines for w in content_terms(line.speaker or "")}
+    found = [_answer_one(part, lines, speakers, behaviour) for part in _parts(question)]
     answered = [a for a in found if a is not None]
     if not answered:
         return ABSTENTION, ()
