@@ -136,18 +136,18 @@ def test_latest_ignores_newer_memories_that_barely_match():
 
 
 CARS = [
-    ContextLine(1, "2023-02-01", "Mika", "I drive a dented white Skoda Fabia."),
-    ContextLine(2, "2023-09-12", "Mika", "I bought a second-hand Renault Zoe, it is electric."),
-    ContextLine(3, "2024-04-30", "Mika", "Traded the Zoe in for a teal Mazda MX-5."),
-    ContextLine(4, "2024-05-02", "Mika", "My neighbour drives a red Volvo."),
+    ContextLine(1, "2023-02-01", "Mika", "I drive a dented white Lada Niva."),
+    ContextLine(2, "2023-09-12", "Mika", "I bought a second-hand Nissan Leaf, it is electric."),
+    ContextLine(3, "2024-04-30", "Mika", "Traded the Leaf in for a teal Subaru Forester."),
+    ContextLine(4, "2024-05-02", "Mika", "My neighbour drives a red Saab."),
 ]
 
 
 @pytest.mark.parametrize(
     ("question", "anchor"),
     [
-        ("What did I drive before the teal Mazda?", "the teal Mazda"),
-        ("Which car did I have prior to the Zoe?", "the Zoe"),
+        ("What did I drive before the teal Subaru?", "the teal Subaru"),
+        ("Which car did I have prior to the Leaf?", "the Leaf"),
         ("Where did I live before I moved, and where do I work?", "I moved"),
         ("Sorry if I asked before, but which car do I drive?", None),
         ("What was my previous car?", ""),
@@ -161,27 +161,27 @@ def test_question_anchor(question, anchor):
 @pytest.mark.parametrize("conflicts", ["best_match", "latest"])
 def test_a_question_about_what_came_before_is_not_answered_by_its_anchor(conflicts):
     behaviour = AnswerBehaviour(conflicts=conflicts)
-    answer, used = extractive_answer("What did I drive before the teal Mazda?", CARS, behaviour)
-    assert "Mazda" not in answer and used in {(1,), (2,)}
+    answer, used = extractive_answer("What did I drive before the teal Subaru?", CARS, behaviour)
+    assert "Subaru" not in answer and used in {(1,), (2,)}
     # Only what was said before the anchor can have come before it.
-    answer, used = extractive_answer("What did I drive before the Renault?", CARS, behaviour)
-    assert "Skoda" in answer and used == (1,)
+    answer, used = extractive_answer("What did I drive before the Nissan?", CARS, behaviour)
+    assert "Lada" in answer and used == (1,)
 
 
 def test_latest_answers_the_previous_value_from_the_one_before_the_newest():
     lines = [
-        ContextLine(1, "2023-01-10", "Mika", "My car is an old Skoda Fabia."),
-        ContextLine(2, "2023-08-01", "Mika", "My car is now a Renault Zoe."),
-        ContextLine(3, "2024-03-01", "Mika", "My new car is a teal Mazda MX-5."),
+        ContextLine(1, "2023-01-10", "Mika", "My car is an old Lada Niva."),
+        ContextLine(2, "2023-08-01", "Mika", "My car is now a Nissan Leaf."),
+        ContextLine(3, "2024-03-01", "Mika", "My new car is a teal Subaru Forester."),
     ]
     behaviour = AnswerBehaviour(conflicts="latest")
     answer, used = extractive_answer("What was my previous car?", lines, behaviour)
-    assert "Zoe" in answer and used == (2,)
-    answer, used = extractive_answer("Which car had I before the teal Mazda?", lines, behaviour)
-    assert "Zoe" in answer and used == (2,)
+    assert "Leaf" in answer and used == (2,)
+    answer, used = extractive_answer("Which car had I before the teal Subaru?", lines, behaviour)
+    assert "Leaf" in answer and used == (2,)
     # How things were at first is still the oldest.
     answer, used = extractive_answer("Which car did I have at first?", lines, behaviour)
-    assert "Skoda" in answer and used == (1,)
+    assert "Lada" in answer and used == (1,)
 
 
 def test_words_of_the_moment_do_not_match_small_talk():
